@@ -1,0 +1,176 @@
+"""The contract both search backends honour: what goes in, what comes out.
+
+The indexer writes ``IndexDocument``s; the portal and the CLI ask with a
+``SearchRequest`` and get a ``SearchResult``. Neither knows which backend
+answers. The shared contract test suite (tests/engine/test_contract.py)
+runs unchanged against every backend.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+#: Facets a user can narrow by, in the order the UI shows them.
+FACETS: tuple[str, ...] = ("org_level", "township", "org_name", "period", "year", "topic", "source")
+
+Sort = Literal["relevance", "year"]
+
+
+@dataclass(frozen=True)
+class IndexDocument:
+    """One paragraph as the engines store it (article facets copied in)."""
+
+    paragraph_id: str
+    article_id: str
+    position: int
+    text: str
+    title: str
+    source_path: str
+    source_sha256: str
+    section_path: tuple[str, ...] = ()
+    is_heading: bool = False
+    topics: tuple[str, ...] = ()
+    quality: float = 0.0
+    duplicate_key: str = ""
+    org_level: str = "未知"
+    org_name: str = ""
+    township: str = ""
+    period: str = "其他"
+    year: int | None = None
+    publish_date: str | None = None
+
+    def facet_values(self) -> dict[str, list[str]]:
+        """The document's value(s) for each facet in ``FACETS``, as strings."""
+        return {
+            "org_level": [self.org_level] if self.org_level else [],
+            "township": [self.township] if self.township else [],
+            "org_name": [self.org_name] if self.org_name else [],
+            "period": [self.period] if self.period else [],
+            "year": [str(self.year)] if self.year is not None else [],
+            "topic": list(self.topics),
+            "source": [self.source_path],
+        }
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A search as the user asked it. ``query`` is raw user text, parsed by engine.query."""
+
+    query: str = ""
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    year_from: int | None = None
+    year_to: int | None = None
+    sort: Sort = "relevance"
+    page: int = 1
+    page_size: int = 20
+    collapse: bool = True
+    facet_size: int = 50
+
+
+@dataclass
+class Hit:
+    """One paragraph in a result list."""
+
+    paragraph_id: str
+    article_id: str
+    text: str
+    highlighted: str  # HTML: escaped text with <mark> around matches
+    fragment: str  # HTML: the best window of a long paragraph (== highlighted when short)
+    fragment_start: int  # offsets of the fragment in ``text``
+    fragment_end: int
+    match_count: int
+    score: float
+    title: str
+    section_path: list[str]
+    is_heading: bool
+    topics: list[str]
+    org_level: str
+    org_name: str
+    township: str
+    period: str
+    year: int | None
+    source_path: str
+    duplicate_key: str
+    duplicate_count: int = 0  # other copies collapsed under this hit
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape the API returns for a hit."""
+        return dataclasses.asdict(self)
+
+
+@dataclass
+class FacetCount:
+    """One value of a facet with the number of matching paragraphs."""
+
+    value: str
+    count: int
+    selected: bool = False
+
+
+@dataclass
+class SearchResult:
+    """What a search returns, identical in shape for every backend."""
+
+    total: int  # matching paragraphs, before duplicate collapse
+    took_ms: float
+    hits: list[Hit]
+    facets: dict[str, list[FacetCount]]
+    page: int
+    page_size: int
+    terms: list[str] = field(default_factory=list)  # the positive terms highlighted
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape shared by the portal API and ``indexer search --json``."""
+        return dataclasses.asdict(self)
+
+
+class EngineUnavailable(RuntimeError):
+    """The backend cannot be reached (server down, index missing)."""
+
+
+class IncompatibleIndex(RuntimeError):
+    """The index on disk was built by an incompatible schema/analysis version."""
+
+
+class SearchEngine(Protocol):
+    """What the indexer and the portal may ask of a backend."""
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """Run a search: matching, filters, disjunctive facets, ranking, highlight, collapse."""
+        ...
+
+    def article(self, article_id: str) -> list[IndexDocument]:
+        """All paragraphs of one article, in reading order (empty if unknown)."""
+        ...
+
+    def copies(self, duplicate_key: str) -> list[IndexDocument]:
+        """Every paragraph sharing a duplicate key (the copies a collapsed hit stands for)."""
+        ...
+
+    def sources(self) -> dict[str, str]:
+        """Indexed source files: path → sha256 (drives incremental ingest)."""
+        ...
+
+    def replace_source(self, source_path: str, documents: Iterable[IndexDocument]) -> None:
+        """Drop the paragraphs of one source file and add these in their place."""
+        ...
+
+    def delete_source(self, source_path: str) -> None:
+        """Drop every paragraph of one source file."""
+        ...
+
+    def commit(self) -> None:
+        """Make all writes so far durable and visible to searches."""
+        ...
+
+    def stats(self) -> dict[str, Any]:
+        """Reachability and size: documents, articles, bytes on disk where known."""
+        ...
+
+    def close(self) -> None:
+        """Release files, writers and connections."""
+        ...
+

@@ -1,0 +1,180 @@
+"""A backend-neutral query tree: what to match and how to score, decided once.
+
+engine.query turns user text into terms; this module turns terms and
+filters into a small tree of nodes over the index fields. Each backend
+compiles the same tree (EmbeddedEngine into tantivy queries,
+ElasticsearchEngine into query DSL), so both engines match the same
+paragraphs for the same reasons.
+
+Matching (exact, recall-safe) uses the ``chars`` field: every literal run of
+a term must occur as a phrase of its bigrams. Scoring uses the ``words``
+field (BM25 over jieba words), a proximity bonus when several terms are
+near each other, and a small bonus for substantial paragraphs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from engine import analysis
+from engine.query import ParsedQuery, Term
+
+#: Index field behind each facet name of engine.contract.FACETS.
+FACET_FIELDS: dict[str, str] = {
+    "org_level": "org_level",
+    "township": "township",
+    "org_name": "org_name",
+    "period": "period",
+    "year": "year",
+    "topic": "topics",
+    "source": "source_path",
+}
+
+PROXIMITY_SLOP = 3
+PROXIMITY_BOOST = 2.0
+QUALITY_BONUS = 0.5
+QUALITY_HIGH = "high"
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """All tokens occur in ``field`` at consecutive positions (within ``slop``)."""
+
+    field: str
+    tokens: tuple[str, ...]
+    slop: int = 0
+
+
+@dataclass(frozen=True)
+class AnyTerm:
+    """Scores by BM25 on each token present in ``field``; matches when any is."""
+
+    field: str
+    tokens: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The keyword ``field`` equals one of ``values`` (no scoring)."""
+
+    field: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Range:
+    """An integer ``field`` lies in [gte, lte]; either bound may be open."""
+
+    field: str
+    gte: int | None = None
+    lte: int | None = None
+
+
+@dataclass(frozen=True)
+class Bool:
+    """``must`` score and match, ``filter`` only match, ``should`` only score, ``must_not`` exclude.
+
+    With no ``must`` and no ``filter``, at least one ``should`` must match
+    (``match_all`` turns that off and matches everything).
+    """
+
+    must: tuple[Node, ...] = ()
+    filter: tuple[Node, ...] = ()
+    should: tuple[Node, ...] = ()
+    must_not: tuple[Node, ...] = ()
+
+
+@dataclass(frozen=True)
+class Boost:
+    """Multiplies the score of ``node``."""
+
+    node: Node
+    factor: float
+
+
+@dataclass(frozen=True)
+class ConstantScore:
+    """Matches like ``node`` with a fixed score."""
+
+    node: Node
+    score: float
+
+
+@dataclass(frozen=True)
+class MatchAll:
+    """Every document."""
+
+
+Node = Phrase | AnyTerm | Terms | Range | Bool | Boost | ConstantScore | MatchAll
+
+
+def term_match(term: Term) -> Node:
+    """The exact, recall-safe condition for one term: each literal run occurs."""
+    conditions: list[Node] = []
+    for run in analysis.literal_runs(term.text):
+        if len(run) == 1:
+            # A single character is only indexed as a bigram's half, so fall
+            # back to words: best effort, outside the recall guarantee.
+            conditions.append(Bool(should=(AnyTerm("words", (run,)), Phrase("chars", (run,)))))
+        else:
+            conditions.append(Phrase("chars", tuple(analysis.bigrams(run))))
+    if not conditions:
+        # Pure punctuation: nothing can match it literally in the chars view.
+        return Bool(should=(), must_not=(MatchAll(),))
+    return conditions[0] if len(conditions) == 1 else Bool(filter=tuple(conditions))
+
+
+def term_score(term: Term) -> Node:
+    """BM25 on the term's words (scoring only)."""
+    words = tuple(dict.fromkeys(analysis.word_tokens(term.text)))
+    return AnyTerm("words", words) if words else MatchAll()
+
+
+def text_query(parsed: ParsedQuery) -> Node:
+    """Match every required clause, none of the excluded terms; score by words and proximity."""
+    filters: list[Node] = []
+    scores: list[Node] = []
+    for clause in parsed.required:
+        if len(clause.alternatives) == 1:
+            filters.append(term_match(clause.alternatives[0]))
+        else:
+            filters.append(Bool(should=tuple(term_match(t) for t in clause.alternatives)))
+        scores.extend(term_score(t) for t in clause.alternatives)
+    excluded = tuple(term_match(t) for t in parsed.excluded)
+
+    positive = [c.alternatives[0] for c in parsed.required]
+    if len(positive) > 1:
+        words = tuple(w for t in positive for w in analysis.word_tokens(t.text))
+        if len(words) > 1:
+            scores.append(Boost(Phrase("words", words, slop=PROXIMITY_SLOP), PROXIMITY_BOOST))
+    scores.append(ConstantScore(Terms("quality_band", (QUALITY_HIGH,)), QUALITY_BONUS))
+
+    if not filters:
+        filters.append(MatchAll())
+    return Bool(filter=tuple(filters), should=tuple(s for s in scores if s != MatchAll()), must_not=excluded)
+
+
+def facet_filter(facet: str, values: tuple[str, ...]) -> Node:
+    """OR within one facet."""
+    return Terms(FACET_FIELDS[facet], tuple(values))
+
+
+def filters_except(
+    filters: Mapping[str, tuple[str, ...]],
+    year_from: int | None,
+    year_to: int | None,
+    skip: str | None = None,
+) -> list[Node]:
+    """AND across facets, leaving out ``skip`` (its counts ignore its own selection)."""
+    nodes: list[Node] = [facet_filter(f, v) for f, v in filters.items() if v and f != skip]
+    if skip != "year" and (year_from is not None or year_to is not None):
+        nodes.append(Range("year", year_from, year_to))
+    return nodes
+
+
+def quality_band(quality: float, is_heading: bool) -> str:
+    """Coarse quality for the scoring bonus: headings and boilerplate-like lines score none."""
+    if is_heading:
+        return "heading"
+    return QUALITY_HIGH if quality >= 0.6 else "low"
