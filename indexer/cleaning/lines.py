@@ -1,0 +1,164 @@
+"""Line-level cleaning: white space, boilerplate, teasers, page-break prefixes, hard wraps."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from indexer.cleaning.boilerplate import BoilerplateRules, load_rules
+from indexer.markers import leading_article_marker, leading_marker
+
+#: Characters that end a sentence or a clause a line may legitimately end on.
+TERMINAL = "。！？!?；;：:…”’」』）)】》\"'"
+_SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_INVISIBLE = dict.fromkeys(
+    [c for c in range(0x20) if c not in (0x09, 0x0A)] + [0x7F, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF]
+)
+_BULLET = re.compile(r"^[-•·●▪■◆◇*]\s+")
+_PAGE_PREFIX = re.compile(r"^(\d{1,3})、")
+_TEASER_END = re.compile(r"(\.{3,}|…+)$")
+_OPEN_CLOSE = ("《》", "“”", "（）", "()", "「」", "【】")
+
+
+class LineLike(Protocol):
+    """What cleaning needs of a line as read (indexer.reading.RawLine fits)."""
+
+    text: str
+    heading_level: int | None
+
+
+@dataclass
+class CleanLine:
+    """A line of the author's text after cleaning."""
+
+    text: str
+    heading_level: int | None = None
+
+
+@dataclass
+class CleanResult:
+    """Cleaned lines plus what boilerplate revealed before it went (a publish date)."""
+
+    lines: list[CleanLine]
+    captured: dict[str, str]
+
+
+def normalise_spaces(text: str) -> str:
+    """Drop invisible characters, fold every space variant to one ASCII space, trim."""
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    return _SPACES.sub(" ", text).strip()
+
+
+def is_unbalanced(text: str) -> bool:
+    """True when a bracket or quote opens in ``text`` and does not close (a cut sentence)."""
+    return any(text.count(o) > text.count(c) for o, c in _OPEN_CLOSE)
+
+
+def is_title_like(text: str) -> bool:
+    """A short line naming a summary (…工作总结, …总结篇一, …总结3)."""
+    return len(text) <= 40 and bool(
+        re.search(r"(总结|汇报|报告)(范文)?\s*([（(]?(\d{1,2}|[一二三四五六七八九十]{1,3})[)）]?|篇[一二三四五六七八九十\d]+)?$", text)
+    )
+
+
+def drop_teasers(lines: list[str]) -> list[str]:
+    """Drop an excerpt line ("开头…...") that merely repeats the start of the next line."""
+    out: list[str] = []
+    for i, text in enumerate(lines):
+        nxt = lines[i + 1] if i + 1 < len(lines) else ""
+        body = _TEASER_END.sub("", text).strip()
+        if body != text and len(body) >= 10 and nxt.startswith(body):
+            continue
+        out.append(text)
+    return out
+
+
+def repair_page_prefixes(lines: list[str]) -> list[str]:
+    """Undo PDF exports that number every page line "1、 2、 3、" and cut sentences there.
+
+    A real numbered list has short items; a page-prefix run numbers long lines
+    1, 2, 3… in order and most of them continue the previous line mid-sentence.
+    """
+    numbered = [(i, int(m.group(1))) for i, t in enumerate(lines) if (m := _PAGE_PREFIX.match(t))]
+    run = [i for k, (i, n) in enumerate(numbered) if n == k + 1]
+    if len(run) < 3 or len(run) != len(numbered):
+        return lines
+    long_lines = sum(len(lines[i]) > 200 for i in run)
+    cut = sum(not lines[j - 1].rstrip().endswith(tuple(TERMINAL)) for j in run[1:] if j > 0)
+    if long_lines < 0.6 * len(run) or cut < 0.5 * (len(run) - 1):
+        return lines
+    out: list[str] = []
+    for i, text in enumerate(lines):
+        if i in run:
+            body = _PAGE_PREFIX.sub("", text, count=1)
+            if out and i != run[0]:
+                out[-1] = out[-1].rstrip() + body.lstrip() if _joins_without_space(out[-1], body) else (
+                    out[-1].rstrip() + " " + body.lstrip()
+                )
+                continue
+            text = body
+        out.append(text)
+    return out
+
+
+def _joins_without_space(left: str, right: str) -> bool:
+    # Chinese text has no spaces between words; Latin words need one back.
+    a, b = left.rstrip()[-1:], right.lstrip()[:1]
+    return not (a.isascii() and a.isalnum() and b.isascii() and b.isalnum())
+
+
+def _is_heading_like(text: str) -> bool:
+    if leading_article_marker(text) or is_title_like(text):
+        return True
+    marker = leading_marker(text)
+    inner = text[:-1]
+    return (
+        marker is not None
+        and len(text) <= 40
+        and not is_unbalanced(text)
+        and not any(p in inner for p in "。！？!?；;")
+    )
+
+
+def join_hard_wraps(lines: list[str]) -> list[str]:
+    """Join a line cut mid-sentence (no closing punctuation) with the line that continues it."""
+    out: list[str] = []
+    for text in lines:
+        if out:
+            prev = out[-1]
+            ends_open = not prev.endswith(tuple(TERMINAL))
+            prev_can_continue = is_unbalanced(prev) or (len(prev) > 15 and not _is_heading_like(prev))
+            starts_new = leading_marker(text) is not None or _is_heading_like(text)
+            if ends_open and prev_can_continue and not starts_new:
+                joiner = "" if _joins_without_space(prev, text) else " "
+                out[-1] = prev + joiner + text
+                continue
+        out.append(text)
+    return out
+
+
+def clean_lines(raw: Sequence[LineLike], rules: BoilerplateRules | None = None) -> CleanResult:
+    """Clean one document's lines; never drops a line of real content."""
+    rules = rules or load_rules()
+    headings: dict[str, int] = {}
+    texts: list[str] = []
+    for line in raw:
+        text = _BULLET.sub("", normalise_spaces(line.text))
+        if text:
+            texts.append(text)
+            if line.heading_level is not None:
+                headings[text] = line.heading_level
+    texts, captured = rules.apply(texts)
+    texts = [t for t in (normalise_spaces(t) for t in texts) if t]
+    texts = drop_teasers(texts)
+    texts = repair_page_prefixes(texts)
+    texts = join_hard_wraps(texts)
+    return CleanResult([CleanLine(t, headings.get(t)) for t in texts], captured)
+
+
+def iter_texts(lines: Iterable[CleanLine]) -> list[str]:
+    """The texts of cleaned lines."""
+    return [line.text for line in lines]

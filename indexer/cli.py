@@ -1,0 +1,102 @@
+"""The indexer's command line: parse, ingest, search."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from tqdm import tqdm
+
+from indexer.model import to_json_line
+from indexer.pipeline import discover, parse_file
+from indexer.reading import UnreadableFile
+from indexer.report import RunReport
+
+
+def _progress(total: int, unit: str = "file") -> tqdm:
+    # On standard error so that JSONL on standard output stays clean; hidden when not a terminal.
+    return tqdm(total=total, unit=unit, file=sys.stderr, dynamic_ncols=True, disable=None, leave=False)
+
+
+def run_parse(paths: Sequence[str], output: str | None) -> int:
+    """Parse files to JSONL (articles and paragraphs) and print a report on standard error."""
+    report = RunReport()
+    files = list(discover(paths))
+    out = open(output, "w", encoding="utf-8") if output else sys.stdout  # noqa: SIM115
+    try:
+        with _progress(len(files)) as bar:
+            for path, root in files:
+                bar.set_postfix_str(path.name[-30:], refresh=False)
+                try:
+                    parsed = parse_file(path, root)
+                except UnreadableFile as exc:
+                    report.skipped.append((str(path), exc.reason))
+                else:
+                    report.files_read += 1
+                    report.bytes_read += parsed.source.size
+                    report.add_articles(parsed.articles)
+                    report.paragraphs += len(parsed.paragraphs)
+                    for record in [*parsed.articles, *parsed.paragraphs]:
+                        out.write(to_json_line(record) + "\n")
+                bar.update()
+    finally:
+        if output:
+            out.close()
+    print(report.render(), file=sys.stderr)
+    return 0 if report.files_read or not files else 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m indexer``."""
+    parser = argparse.ArgumentParser(prog="python -m indexer", description="工会总结检索：解析、入库与检索")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    parse = commands.add_parser("parse", help="解析文件为 JSONL（文章与段落）")
+    parse.add_argument("paths", nargs="+", help="文件或文件夹（递归）")
+    parse.add_argument("-o", "--output", help="写入此文件（默认标准输出）")
+
+    ingest = commands.add_parser("ingest", help="解析并写入检索引擎（增量）")
+    ingest.add_argument("paths", nargs="+", help="文件或文件夹（递归）")
+    ingest.add_argument("--index", default=None, help="内嵌索引目录（默认 ./data/index；设置 ES_URL 时使用 Elasticsearch）")
+    ingest.add_argument("--prune", action="store_true", help="删除已不存在的文件的段落")
+    ingest.add_argument("--rebuild", action="store_true", help="重建全新索引，完成后原子切换")
+    ingest.add_argument("--workers", type=int, default=None, help="分词进程数（默认 CPU 核数）")
+
+    search = commands.add_parser("search", help="命令行检索")
+    search.add_argument("query", nargs="?", default="", help="检索词：空格=并且，\"短语\"，-排除，A OR B")
+    search.add_argument("--index", default=None, help="内嵌索引目录（默认 ./data/index）")
+    for facet, flag in (
+        ("township", "--township"),
+        ("org_level", "--org-level"),
+        ("org_name", "--org-name"),
+        ("period", "--period"),
+        ("topic", "--topic"),
+        ("source", "--source"),
+    ):
+        search.add_argument(flag, dest=facet, action="append", default=[], help=f"按 {facet} 筛选（可重复）")
+    search.add_argument("--year", action="append", default=[], help="年份或区间，如 2023 或 2010-2015（可重复）")
+    search.add_argument("--sort", choices=("relevance", "year"), default="relevance")
+    search.add_argument("--page", type=int, default=1)
+    search.add_argument("--size", type=int, default=10)
+    search.add_argument("--json", action="store_true", help="输出与门户 /api/search 相同的 JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    if args.command == "parse":
+        return run_parse(args.paths, args.output)
+    if args.command == "ingest":
+        from indexer.ingest import run_ingest
+
+        return run_ingest(args.paths, index_dir=args.index, prune=args.prune, rebuild=args.rebuild, workers=args.workers)
+    from indexer.searching import run_search
+
+    return run_search(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+

@@ -1,0 +1,1 @@
+"""Enrichment: facets, topics, quality and duplicate keys for articles and paragraphs."""

@@ -1,0 +1,20 @@
+"""A content-quality score: substance (facts, length) over headings and filler."""
+
+from __future__ import annotations
+
+import re
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_FACT = re.compile(r"\d")
+
+
+def content_quality(text: str, is_heading: bool, placeholders: int) -> float:
+    """0..1: long, concrete paragraphs score high; headings and blanked templates low."""
+    if is_heading:
+        return 0.1
+    han = len(_HAN.findall(text))
+    score = min(1.0, han / 100)
+    if _FACT.search(text):
+        score += 0.1
+    score -= 0.15 * min(placeholders, 3)
+    return round(max(0.0, min(1.0, score)), 3)

@@ -1,0 +1,217 @@
+"""The parse stage end to end: a file → its articles and paragraphs, enriched.
+
+read → clean → split (inline markers, articles, sections) → enrich. One
+function per step lives in its own package; this module only wires them
+and assembles the records of indexer.model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dateutil import parser as dateparser
+
+import indexer.reading as reading
+from indexer.cleaning import clean_lines
+from indexer.cleaning.lines import CleanLine
+from indexer.enrichment import facets, paths
+from indexer.enrichment.dedup import article_key, paragraph_key
+from indexer.enrichment.placeholders import find_placeholders
+from indexer.enrichment.quality import content_quality
+from indexer.enrichment.sidecar import SIDECAR_NAME, sidecar_overrides
+from indexer.enrichment.topics import article_topics, paragraph_topics
+from indexer.model import Article, Origin, Paragraph, SourceFile
+from indexer.reading import RawDocument, UnreadableFile
+from indexer.splitting import ArticleDraft, split_articles, split_inline, split_paragraphs
+
+_HASHLIKE = re.compile(r"^[\W_]*[0-9a-fA-F_\-]{8,}[\W_]*$|^\d+[_\-][0-9a-fA-F]{8,}$")
+_IGNORED = re.compile(r"^(\.|~\$|\._)|\.(tmp|bak|lnk|ini|db)$", re.IGNORECASE)
+QUALITY_SUBSTANTIAL = 0.5
+
+
+@dataclass
+class ParsedFile:
+    """Everything parsed from one source file."""
+
+    source: SourceFile
+    articles: list[Article] = field(default_factory=list)
+    paragraphs: list[Paragraph] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file that could not be parsed, with the one-line reason."""
+
+    path: str
+    reason: str
+
+
+def display_path(path: Path) -> str:
+    """The path as stored and shown: relative to the working folder when inside it."""
+    relative = os.path.relpath(path)
+    return Path(relative).as_posix() if not relative.startswith("..") else path.resolve().as_posix()
+
+
+def discover(targets: Iterable[str | Path]) -> Iterator[tuple[Path, Path]]:
+    """Each file under the targets (recursively) with the root it was found under, sorted."""
+    for target in targets:
+        target = Path(target)
+        if target.is_dir():
+            for file in sorted(p for p in target.rglob("*") if p.is_file()):
+                if file.name != SIDECAR_NAME and not _IGNORED.search(file.name):
+                    yield file, target
+        else:
+            yield target, target.parent
+
+
+def _fallback_title(doc: RawDocument, path: Path) -> str:
+    if doc.title and doc.title.strip():
+        return doc.title.strip()
+    return "" if _HASHLIKE.match(path.stem) else path.stem
+
+
+def _publish_date(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    try:
+        return dateparser.parse(raw, yearfirst=True).date().isoformat()
+    except (ValueError, OverflowError):
+        return None
+
+
+def _article_id(source_path: str, position: int) -> str:
+    return hashlib.sha1(f"{source_path}#{position}".encode()).hexdigest()[:16]
+
+
+def _infer_facets(draft_title: str, texts: list[str], path: Path, root: Path) -> tuple[dict, dict[str, Origin]]:
+    """Facet values and their origins: sidecar > path > title > text."""
+    body = "\n".join(texts)
+    opening = texts[0] if texts else ""
+    values: dict[str, object] = {}
+    origins: dict[str, Origin] = {}
+
+    def keep(name: str, value: object, origin: Origin) -> None:
+        if value not in (None, "") and name not in values:
+            values[name] = value
+            origins[name] = origin
+
+    for name, value in sidecar_overrides(path, draft_title, root).items():
+        keep(name, int(value) if name == "year" and value.isdigit() else value, "sidecar")
+    relative = path.relative_to(root) if path.is_relative_to(root) else Path(path.name)
+    keep("township", paths.township_from_path(relative), "path")
+    keep("year", paths.year_from_path(relative), "path")
+    keep("period", paths.period_from_path(relative), "path")
+    for name, found in (
+        ("org_level", facets.org_level(draft_title, body)),
+        ("org_name", facets.org_name(draft_title, texts[:3], body)),
+        ("period", facets.period(draft_title, body)),
+        ("year", facets.year(draft_title, opening)),
+    ):
+        if found:
+            keep(name, found[0], found[1])  # type: ignore[arg-type]
+    keep("township", facets.township(draft_title), "title")
+    keep("township", facets.township(body), "text")
+    return values, origins
+
+
+def build_article(
+    draft: ArticleDraft, position: int, source: SourceFile, path: Path, root: Path, publish_date: str | None
+) -> tuple[Article, list[Paragraph]]:
+    """Turn one drafted article into an enriched Article and its Paragraphs."""
+    source_path = source.path
+    drafts = split_paragraphs(draft.lines)
+    texts = [d.text for d in drafts]
+    title = draft.title or (texts[0][:20] + "…" if texts and len(texts[0]) > 20 else (texts[0] if texts else ""))
+    values, origins = _infer_facets(draft.title, texts, path, root)
+    article_id = _article_id(source_path, position)
+    article = Article(
+        article_id=article_id,
+        title=title,
+        source_path=source_path,
+        source_sha256=source.sha256,
+        position=position,
+        org_level=str(values.get("org_level", "未知")),
+        org_name=str(values.get("org_name", "")),
+        township=str(values.get("township", "")),
+        period=str(values.get("period", "其他")),
+        year=values.get("year"),  # type: ignore[arg-type]
+        publish_date=publish_date,
+        origins=origins,
+    )
+    if publish_date:
+        article.origins["publish_date"] = "text"
+    paragraphs: list[Paragraph] = []
+    placeholders: list[str] = []
+    for index, pd in enumerate(drafts):
+        blanks = find_placeholders(pd.text)
+        placeholders.extend(blanks)
+        paragraphs.append(
+            Paragraph(
+                paragraph_id=f"{article_id}-{index:04d}",
+                article_id=article_id,
+                position=index,
+                text=pd.text,
+                section_path=pd.section_path,
+                is_heading=pd.is_heading,
+                topics=paragraph_topics(pd.text, pd.section_path),
+                quality=content_quality(pd.text, pd.is_heading, len(blanks)),
+                duplicate_key=paragraph_key(pd.text),
+                title=title,
+                source_path=source_path,
+                source_sha256=source.sha256,
+                org_level=article.org_level,
+                org_name=article.org_name,
+                township=article.township,
+                period=article.period,
+                year=article.year,
+                publish_date=publish_date,
+            )
+        )
+    article.placeholders = list(dict.fromkeys(placeholders))
+    article.topics = article_topics([p.topics for p in paragraphs if not p.is_heading])
+    article.duplicate_key = article_key(
+        [p.duplicate_key for p in paragraphs if p.quality >= QUALITY_SUBSTANTIAL],
+        [p.duplicate_key for p in paragraphs],
+    )
+    return article, paragraphs
+
+
+def parse_document(doc: RawDocument, path: Path, root: Path) -> ParsedFile:
+    """Clean, split and enrich a document that has been read."""
+    cleaned = clean_lines(doc.lines)
+    lines = [
+        CleanLine(text, line.heading_level)
+        for line in cleaned.lines
+        for text in ([line.text] if line.heading_level is not None else split_inline([line.text]))
+    ]
+    publish_date = _publish_date(doc.publish_date or cleaned.captured.get("publish_date"))
+    parsed = ParsedFile(doc.source)
+    for position, draft in enumerate(split_articles(lines, _fallback_title(doc, path))):
+        if not draft.lines:
+            continue
+        article, paragraphs = build_article(draft, position, doc.source, path, root, publish_date)
+        parsed.articles.append(article)
+        parsed.paragraphs.extend(paragraphs)
+    return parsed
+
+
+def parse_file(path: Path, root: Path | None = None) -> ParsedFile:
+    """Read and parse one file; raises UnreadableFile with a one-line reason."""
+    root = root or path.parent
+    doc = reading.read_source(path)
+    doc.source = _with_display_path(doc.source, path)
+    parsed = parse_document(doc, path, root)
+    if not parsed.paragraphs:
+        raise UnreadableFile("no text found after cleaning")
+    return parsed
+
+
+def _with_display_path(source: SourceFile, path: Path) -> SourceFile:
+    from dataclasses import replace
+
+    return replace(source, path=display_path(path))

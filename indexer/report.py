@@ -1,0 +1,60 @@
+"""The closing report of a parse or ingest run: what was read, skipped and inferred."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from indexer.model import Article
+
+#: Facets whose coverage the report shows, with the value that means "not known".
+COVERAGE = {"org_level": "未知", "org_name": "", "township": "", "period": "其他", "year": None, "publish_date": None}
+
+
+@dataclass
+class RunReport:
+    """Counts gathered while a run goes; ``render`` prints them for a person."""
+
+    started: float = field(default_factory=time.perf_counter)
+    files_read: int = 0
+    files_unchanged: int = 0
+    files_removed: int = 0
+    bytes_read: int = 0
+    articles: int = 0
+    paragraphs: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    covered: Counter[str] = field(default_factory=Counter)
+
+    def add_articles(self, articles: list[Article]) -> None:
+        """Count articles and which facets inference could fill for them."""
+        self.articles += len(articles)
+        for article in articles:
+            for facet, unknown in COVERAGE.items():
+                if getattr(article, facet) != unknown:
+                    self.covered[facet] += 1
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds since the run started."""
+        return time.perf_counter() - self.started
+
+    def render(self) -> str:
+        """The report as lines of Chinese for the person at the terminal."""
+        seconds = max(self.elapsed, 1e-9)
+        megabytes = self.bytes_read / 1_000_000
+        lines = [
+            f"读取文件 {self.files_read} 个（{megabytes:.2f} MB，{seconds:.1f} 秒，{megabytes / seconds:.2f} MB/s）"
+            + (f"，未变化跳过 {self.files_unchanged} 个" if self.files_unchanged else "")
+            + (f"，移除 {self.files_removed} 个" if self.files_removed else ""),
+            f"文章 {self.articles} 篇，段落 {self.paragraphs} 段",
+        ]
+        if self.articles:
+            coverage = "，".join(
+                f"{facet} {100 * self.covered[facet] / self.articles:.0f}%" for facet in COVERAGE
+            )
+            lines.append(f"分面覆盖率：{coverage}")
+        if self.skipped:
+            lines.append(f"跳过 {len(self.skipped)} 个文件：")
+            lines.extend(f"  {path}: {reason}" for path, reason in self.skipped)
+        return "\n".join(lines)

