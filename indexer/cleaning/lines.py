@@ -130,7 +130,12 @@ def join_hard_wraps(lines: list[str]) -> list[str]:
         if out:
             prev = out[-1]
             ends_open = not prev.endswith(tuple(TERMINAL))
-            prev_can_continue = is_unbalanced(prev) or (len(prev) > 15 and not _is_heading_like(prev))
+            # "…手段。 2、发挥民主监督作用" ends on an inline heading, not on a cut sentence.
+            tail = re.split(r"[。！？!?；;]\s*", prev)[-1]
+            ends_on_heading = tail != prev and bool(tail) and _is_heading_like(tail)
+            prev_can_continue = is_unbalanced(prev) or (
+                len(prev) > 15 and not _is_heading_like(prev) and not ends_on_heading
+            )
             starts_new = leading_marker(text) is not None or _is_heading_like(text)
             if ends_open and prev_can_continue and not starts_new:
                 joiner = "" if _joins_without_space(prev, text) else " "

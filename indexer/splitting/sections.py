@@ -36,14 +36,18 @@ def heading_label(text: str) -> str:
     return text.strip().rstrip("。：:；;，, ")
 
 
-def is_heading(text: str) -> bool:
-    """A numbered short line, or a short unnumbered line that names a part."""
+def is_heading(text: str, next_text: str | None = None) -> bool:
+    """A numbered short line, or a short unnumbered line that names a part.
+
+    A numbered sentence with commas ("3、…，…。") heads a section only when
+    body text follows it; followed by the next item it is an item itself.
+    """
     if len(text) > MAX_HEADING or is_unbalanced(text) or _SENTENCE_END.search(text[:-1]):
         return False
     marker = leading_marker(text)
     if marker is not None:
-        if marker.style in ("num", "num_paren", "circled") and re.search(r"[，,]", text):
-            return False  # "3、…，…。" is a one-sentence item, not a heading
+        if marker.style in ("num", "num_paren", "circled") and re.search(r"[，,]", text) and text.endswith("。"):
+            return next_text is not None and leading_marker(next_text) is None and not is_heading(next_text)
         return marker.style in _HEADING_STYLES and marker.style not in ("shi", "di", "sequence")
     return len(text) <= MAX_PLAIN_HEADING and not re.search(r"[，,。]", text)
 
@@ -90,10 +94,11 @@ def split_paragraphs(lines: list[CleanLine]) -> list[ParagraphDraft]:
     """Every line becomes a paragraph; headings also open a section for what follows."""
     outline = _Outline()
     out: list[ParagraphDraft] = []
-    for line in lines:
+    for index, line in enumerate(lines):
         text = line.text
         style = _style_of(line)
-        if line.heading_level or is_heading(text):
+        next_text = lines[index + 1].text if index + 1 < len(lines) else None
+        if line.heading_level or is_heading(text, next_text):
             if style == "plain" or style.startswith("docx"):
                 # An unnumbered heading ("下半年工作重点") or a styled one starts a
                 # top-level part: numbered sections after it nest under it.

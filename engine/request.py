@@ -1,0 +1,81 @@
+"""Turn request parameters (portal query string, CLI flags) into a validated SearchRequest.
+
+One place decides what a valid search is, so the portal's 400s and the
+CLI's errors say the same thing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from engine.contract import FACETS, SearchRequest
+from engine.query import MAX_QUERY_LENGTH
+
+MAX_PAGE = 500
+MAX_PAGE_SIZE = 100
+MAX_VALUES_PER_FACET = 20
+MAX_VALUE_LENGTH = 200
+_YEAR_RANGE = re.compile(r"^\s*(\d{4})?\s*[-–~至]\s*(\d{4})?\s*$")
+_YEAR = re.compile(r"^\s*(\d{4})\s*$")
+
+
+class InvalidParameter(ValueError):
+    """A request parameter that cannot be used; the message says why, in Chinese, for the user."""
+
+
+def _int(params: Mapping[str, Sequence[str]], name: str, default: int, low: int, high: int) -> int:
+    values = params.get(name) or []
+    if not values or values[-1] == "":
+        return default
+    try:
+        value = int(values[-1])
+    except ValueError as exc:
+        raise InvalidParameter(f"参数 {name} 应为整数，收到 “{values[-1][:20]}”") from exc
+    if not low <= value <= high:
+        raise InvalidParameter(f"参数 {name} 应在 {low} 到 {high} 之间，收到 {value}")
+    return value
+
+
+def build_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
+    """Validate parameters (each a list of values, as in a query string) into a SearchRequest."""
+    query = (params.get("q") or [""])[-1]
+    if len(query) > MAX_QUERY_LENGTH:
+        raise InvalidParameter(f"检索词过长：最多 {MAX_QUERY_LENGTH} 个字符，收到 {len(query)} 个")
+    sort = (params.get("sort") or ["relevance"])[-1] or "relevance"
+    if sort not in ("relevance", "year"):
+        raise InvalidParameter(f"参数 sort 只能是 relevance 或 year，收到 “{sort[:20]}”")
+
+    filters: dict[str, tuple[str, ...]] = {}
+    year_from = year_to = None
+    for facet in FACETS:
+        values = [v.strip() for v in params.get(facet) or [] if v and v.strip()]
+        if len(values) > MAX_VALUES_PER_FACET:
+            raise InvalidParameter(f"筛选 {facet} 的取值过多：最多 {MAX_VALUES_PER_FACET} 个")
+        if any(len(v) > MAX_VALUE_LENGTH for v in values):
+            raise InvalidParameter(f"筛选 {facet} 的取值过长")
+        if facet == "year":
+            years: list[str] = []
+            for value in values:
+                if match := _YEAR.match(value):
+                    years.append(match.group(1))
+                elif (match := _YEAR_RANGE.match(value)) and (match.group(1) or match.group(2)):
+                    year_from = int(match.group(1)) if match.group(1) else None
+                    year_to = int(match.group(2)) if match.group(2) else None
+                    if year_from and year_to and year_from > year_to:
+                        raise InvalidParameter(f"年份区间起点大于终点：{value}")
+                else:
+                    raise InvalidParameter(f"年份应为四位数字或区间（如 2010-2015），收到 “{value[:20]}”")
+            values = years
+        if values:
+            filters[facet] = tuple(dict.fromkeys(values))
+    return SearchRequest(
+        query=query,
+        filters=filters,
+        year_from=year_from,
+        year_to=year_to,
+        sort=sort,  # type: ignore[arg-type]
+        page=_int(params, "page", 1, 1, MAX_PAGE),
+        page_size=_int(params, "size", 20, 1, MAX_PAGE_SIZE),
+        collapse=(params.get("collapse") or ["1"])[-1] not in ("0", "false", "no"),
+    )

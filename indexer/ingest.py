@@ -1,0 +1,140 @@
+"""``python -m indexer ingest``: parse files and load them into the configured engine.
+
+Incremental: a file whose sha256 the engine already holds is skipped, a
+changed file replaces its paragraphs, ``--prune`` drops files that are gone,
+``--rebuild`` writes a fresh index and swaps it in only when complete.
+Parsing runs here while jieba segments earlier files on the other cores.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import itertools
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from tqdm import tqdm
+
+from engine import open_engine
+from engine.contract import EngineUnavailable, IncompatibleIndex, IndexDocument, SearchEngine
+from engine.documents import analyze_documents
+from indexer.loading import to_index_document
+from indexer.pipeline import discover, display_path, parse_file
+from indexer.reading import UnreadableFile
+from indexer.report import RunReport
+
+#: Paragraphs between commits: what a crash can cost, and what a reader waits to see.
+COMMIT_EVERY = 20_000
+
+
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file's bytes, read in blocks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class _Loader:
+    """Walks the files, parses the changed ones and feeds their paragraphs to the engine."""
+
+    def __init__(self, engine: SearchEngine, known: dict[str, str], report: RunReport, bar: tqdm) -> None:
+        self.engine = engine
+        self.known = known
+        self.report = report
+        self.bar = bar
+        self.seen: set[str] = set()
+
+    def documents(self, files: list[tuple[Path, Path]]) -> Iterator[IndexDocument]:
+        """Paragraphs of every new or changed file, in file order."""
+        for path, root in files:
+            self.bar.set_postfix_str(path.name[-24:], refresh=False)
+            shown = display_path(path)
+            self.seen.add(shown)
+            try:
+                if self.known.get(shown) == file_sha256(path):
+                    self.report.files_unchanged += 1
+                    continue
+                parsed = parse_file(path, root)
+            except UnreadableFile as exc:
+                self.report.skipped.append((shown, exc.reason))
+            except OSError as exc:
+                self.report.skipped.append((shown, f"cannot read: {exc.strerror or exc}"))
+            else:
+                self.report.files_read += 1
+                self.report.bytes_read += parsed.source.size
+                self.report.add_articles(parsed.articles)
+                yield from map(to_index_document, parsed.paragraphs)
+            finally:
+                self.bar.update()
+
+    def load(self, files: list[tuple[Path, Path]], workers: int | None) -> None:
+        """Segment on ``workers`` processes and replace each changed source in the engine."""
+        since_commit = 0
+        analyzed = analyze_documents(self.documents(files), workers)
+        for source_path, group in itertools.groupby(analyzed, key=lambda fields: fields["source_path"]):
+            fields = list(group)
+            self.engine.replace_source(source_path, fields)
+            self.report.paragraphs += len(fields)
+            since_commit += len(fields)
+            if since_commit >= COMMIT_EVERY:
+                self.engine.commit()
+                since_commit = 0
+            self.bar.set_postfix(paragraphs=self.report.paragraphs, refresh=False)
+
+
+def _ingest(engine: SearchEngine, paths: Sequence[str], prune: bool, rebuild: bool, workers: int | None) -> RunReport:
+    report = RunReport()
+    files = list(discover(paths))
+    known = {} if rebuild else engine.sources()
+    if rebuild:
+        engine.begin_rebuild()
+    try:
+        with tqdm(total=len(files), unit="file", file=sys.stderr, disable=None, dynamic_ncols=True) as bar:
+            loader = _Loader(engine, known, report, bar)
+            loader.load(files, workers)
+        if prune and not rebuild:
+            for gone in sorted(set(known) - loader.seen):
+                engine.delete_source(gone)
+                report.files_removed += 1
+        if rebuild:
+            engine.finish_rebuild()
+        else:
+            engine.commit()
+    except BaseException:
+        if rebuild:
+            engine.abort_rebuild()
+        raise
+    return report
+
+
+def run_ingest(
+    paths: Sequence[str], index_dir: str | None = None, prune: bool = False, rebuild: bool = False, workers: int | None = None
+) -> int:
+    """Run an ingest and print its report; returns the exit code (0 ok, 1 nothing read, 2 engine error)."""
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        print(f"找不到：{'、'.join(missing)}", file=sys.stderr)
+        return 2
+    try:
+        engine = open_engine(index_dir)
+    except (IncompatibleIndex, EngineUnavailable) as exc:
+        print(f"无法打开索引：{exc}", file=sys.stderr)
+        return 2
+    try:
+        report = _ingest(engine, paths, prune, rebuild, workers)
+    except EngineUnavailable as exc:
+        print(f"检索引擎不可用：{exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            print("磁盘已满：索引写入中止，已提交的部分保持可用。请释放空间后重新运行。", file=sys.stderr)
+            return 2
+        raise
+    finally:
+        engine.close()
+    print(report.render(), file=sys.stderr)
+    return 0 if report.files_read or report.files_unchanged or not report.skipped else 1

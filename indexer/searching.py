@@ -1,0 +1,58 @@
+"""``python -m indexer search``: ask the configured engine from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from engine import open_engine
+from engine.contract import FACETS, EngineUnavailable, IncompatibleIndex, SearchResult
+from engine.highlight import strip_marks
+from engine.request import InvalidParameter, build_request
+
+
+def _params(args: argparse.Namespace) -> dict[str, list[str]]:
+    params: dict[str, list[str]] = {facet: list(getattr(args, facet, []) or []) for facet in FACETS}
+    params.update(q=[args.query], sort=[args.sort], page=[str(args.page)], size=[str(args.size)])
+    return params
+
+
+def render_text(result: SearchResult) -> str:
+    """A plain-text rendering of a result page for the terminal."""
+    lines = [f"共 {result.total} 段（{result.took_ms:.0f} 毫秒）"]
+    for number, hit in enumerate(result.hits, (result.page - 1) * result.page_size + 1):
+        where = " · ".join(v for v in (hit.org_name, hit.township, hit.period, str(hit.year or "")) if v)
+        lines.append(f"\n{number}. 《{hit.title}》 {where}")
+        if hit.section_path:
+            lines.append("   " + " › ".join(hit.section_path))
+        text = strip_marks(hit.fragment).replace("\n", " ")
+        lines.append(f"   {text}")
+        if hit.duplicate_count:
+            lines.append(f"   （另有 {hit.duplicate_count} 处相同段落）")
+    return "\n".join(lines)
+
+
+def run_search(args: argparse.Namespace) -> int:
+    """Run one search and print it as text or JSON; returns the exit code."""
+    try:
+        request = build_request(_params(args))
+        engine = open_engine(args.index)
+    except InvalidParameter as exc:
+        print(f"参数错误：{exc}", file=sys.stderr)
+        return 2
+    except (IncompatibleIndex, EngineUnavailable) as exc:
+        print(f"无法打开索引：{exc}", file=sys.stderr)
+        return 2
+    try:
+        result = engine.search(request)
+    except EngineUnavailable as exc:
+        print(f"检索引擎不可用：{exc}", file=sys.stderr)
+        return 2
+    finally:
+        engine.close()
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(render_text(result))
+    return 0
