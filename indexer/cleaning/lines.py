@@ -12,7 +12,7 @@ from indexer.cleaning.boilerplate import BoilerplateRules, load_rules
 from indexer.markers import leading_article_marker, leading_marker
 
 #: Characters that end a sentence or a clause a line may legitimately end on.
-TERMINAL = "。！？!?；;：:…”’」』）)】》\"'"
+TERMINAL = "。！？!?；;：:….”’」』）)】》\"'"
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = dict.fromkeys(
     [c for c in range(0x20) if c not in (0x09, 0x0A)] + [0x7F, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF]
@@ -156,11 +156,13 @@ def clean_lines(raw: Sequence[LineLike], rules: BoilerplateRules | None = None) 
             texts.append(text)
             if line.heading_level is not None:
                 headings[text] = line.heading_level
+    # Repair first: a boilerplate line or a teaser that a PDF wrapped over
+    # several lines is only recognisable once it is whole again.
+    texts = repair_page_prefixes(texts)
+    texts = join_hard_wraps(texts)
     texts, captured = rules.apply(texts)
     texts = [t for t in (normalise_spaces(t) for t in texts) if t]
     texts = drop_teasers(texts)
-    texts = repair_page_prefixes(texts)
-    texts = join_hard_wraps(texts)
     return CleanResult([CleanLine(t, headings.get(t)) for t in texts], captured)
 
 

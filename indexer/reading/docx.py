@@ -1,0 +1,283 @@
+"""Word 2007+ files (.docx, and the .docm/.dotx variants): paragraphs in reading order.
+
+python-docx opens the package; the body is then walked at the XML level because the
+high-level API skips content controls (w:sdt), text boxes and tracked insertions,
+all of which hold text in real-world summaries copied from templates.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.package import OpcPackage
+from docx.oxml.parser import parse_xml
+
+from indexer.reading.document import Extracted, RawLine, UnreadableFile
+from indexer.reading.docx_numbering import Numbering
+
+MAX_XML_PART_BYTES = 50 * 1024 * 1024  # one XML part, uncompressed (zip-bomb guard)
+MAX_PACKAGE_BYTES = 1024 * 1024 * 1024  # whole package, uncompressed
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
+_VAL = f"{W}val"
+_P, _R, _T, _TAB, _PTAB, _BR, _CR = (f"{W}{t}" for t in ("p", "r", "t", "tab", "ptab", "br", "cr"))
+_PPR, _RPR = f"{W}pPr", f"{W}rPr"
+_TXBX = f"{W}txbxContent"
+_ALTERNATE = f"{MC}AlternateContent"
+_BLOCK_CONTAINERS = frozenset(
+    f"{W}{t}" for t in ("tbl", "tr", "tc", "sdt", "sdtContent", "customXml", "ins", "moveTo", "smartTag")
+)
+# Subtrees that never contribute visible text of this paragraph.
+_SKIP = frozenset({_PPR, _RPR, f"{W}del", f"{W}moveFrom", f"{W}instrText", f"{W}delText", f"{W}sectPr"})
+_HEADING_NAME = re.compile(r"^(?:heading|标题)\s*([1-9])$", re.IGNORECASE)
+_TITLE_NAMES = frozenset({"title", "标题"})
+
+
+@dataclass(frozen=True)
+class _StyleInfo:
+    heading_level: int | None = None
+    num_id: str | None = None
+    ilvl: int | None = None
+
+
+def read_docx(data: bytes, fmt: str = "docx") -> Extracted:
+    """Read a .docx: body paragraphs, table cells (row by row) and text boxes, in order.
+
+    ``fmt`` (docx, docm, dotx) only words the error messages.
+    """
+    _check_package(data, fmt)
+    try:
+        package = OpcPackage.open(io.BytesIO(data))
+    except KeyError:
+        # A relationship points at a part the zip lacks (some generators leave these);
+        # Word opens such files, so read the standard part names directly.
+        body, styles_xml, numbering_xml, title = _load_plain(data, fmt)
+    else:
+        try:
+            main = package.main_document_part
+        except KeyError as exc:
+            raise UnreadableFile(f"corrupt .{fmt}: not a Word document package") from exc
+        body = _element(main).find(f"{W}body")
+        styles_xml = _related_element(main, RT.STYLES)
+        numbering_xml = _related_element(main, RT.NUMBERING)
+        title = _core_title(package)
+    if body is None:
+        raise UnreadableFile(f"corrupt .{fmt}: document has no body")
+    styles, default_style = _read_styles(styles_xml)
+    numbering = Numbering(numbering_xml, {sid: info.num_id for sid, info in styles.items() if info.num_id})
+    walker = _BodyWalker(styles, default_style, numbering)
+    return Extracted(lines=list(walker.lines(body)), title=title)
+
+
+def _load_plain(data: bytes, fmt: str) -> tuple[Any | None, Any | None, Any | None, str | None]:
+    """Body, styles, numbering and title from the usual part names, without python-docx."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = set(archive.namelist())
+
+        def part(name: str) -> Any | None:
+            return parse_xml(archive.read(name)) if name in names else None
+
+        document = part("word/document.xml")
+        if document is None:
+            raise UnreadableFile(f"corrupt .{fmt}: not a Word document package")
+        core = part("docProps/core.xml")
+        styles, numbering = part("word/styles.xml"), part("word/numbering.xml")
+    title_el = core.find("{http://purl.org/dc/elements/1.1/}title") if core is not None else None
+    title = (title_el.text or "").strip() or None if title_el is not None else None
+    return document.find(f"{W}body"), styles, numbering, title
+
+
+def _check_package(data: bytes, fmt: str) -> None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise UnreadableFile(f"corrupt .{fmt}: not a zip archive") from exc
+    with archive:
+        infos = archive.infolist()
+    # zipfile never inflates past the declared size, so the declared sizes bound memory.
+    for info in infos:
+        if info.filename.endswith(".xml") and info.file_size > MAX_XML_PART_BYTES:
+            mb = info.file_size // (1024 * 1024)
+            raise UnreadableFile(f"too large: {info.filename} expands to {mb} MB (limit 50 MB)")
+    if sum(info.file_size for info in infos) > MAX_PACKAGE_BYTES:
+        raise UnreadableFile(f"too large: .{fmt} expands to over 1 GB")
+
+
+def _element(part: Any) -> Any:
+    # .docm/.dotx main parts have other content types; python-docx then loads them as a
+    # plain Part, so parse the XML ourselves.
+    element = getattr(part, "element", None)
+    return element if element is not None else parse_xml(part.blob)
+
+
+def _related_element(part: Any, reltype: str) -> Any | None:
+    try:
+        return _element(part.part_related_by(reltype))
+    except KeyError:
+        return None
+
+
+def _core_title(package: OpcPackage) -> str | None:
+    # package.core_properties would invent a default part (title "Word Document")
+    # when the file has none, so look for the relationship first.
+    if not any(rel.reltype == RT.CORE_PROPERTIES for rel in package.rels.values()):
+        return None
+    title = package.core_properties.title
+    return (title.strip() or None) if title else None
+
+
+def _on(element: Any | None) -> bool:
+    """A WordprocessingML on/off property: present and not explicitly switched off."""
+    return element is not None and element.get(_VAL, "true") not in ("0", "false", "off")
+
+
+def _read_styles(root: Any | None) -> tuple[dict[str, _StyleInfo], str | None]:
+    """Heading level and list numbering of each paragraph style, through ``basedOn``."""
+    if root is None:
+        return {}, None
+    raw: dict[str, tuple[str, str | None, Any]] = {}
+    default_style: str | None = None
+    for style in root.iterchildren(f"{W}style"):
+        if style.get(f"{W}type") != "paragraph" or style.get(f"{W}styleId") is None:
+            continue
+        style_id = style.get(f"{W}styleId")
+        name_el, based_el = style.find(f"{W}name"), style.find(f"{W}basedOn")
+        name = name_el.get(_VAL, "") if name_el is not None else ""
+        raw[style_id] = (name, based_el.get(_VAL) if based_el is not None else None, style.find(_PPR))
+        if style.get(f"{W}default") in ("1", "true", "on"):
+            default_style = style_id
+
+    resolved: dict[str, _StyleInfo] = {}
+
+    def resolve(style_id: str, depth: int = 0) -> _StyleInfo:
+        if style_id in resolved:
+            return resolved[style_id]
+        if style_id not in raw or depth > 20:  # missing or cyclic basedOn chain
+            return _StyleInfo()
+        name, based_on, ppr = raw[style_id]
+        parent = resolve(based_on, depth + 1) if based_on else _StyleInfo()
+        level, num_id, ilvl = parent.heading_level, parent.num_id, parent.ilvl
+        outline = _outline_level(ppr)
+        match = _HEADING_NAME.match(name.strip())
+        if match:
+            level = int(match.group(1))
+        elif name.strip().lower() in _TITLE_NAMES:
+            level = 0
+        elif outline is not None:
+            level = outline
+        num_pr = ppr.find(f"{W}numPr") if ppr is not None else None
+        if num_pr is not None:
+            num_id, ilvl = _num_pr(num_pr, num_id, ilvl)
+        resolved[style_id] = info = _StyleInfo(level, num_id, ilvl)
+        return info
+
+    for style_id in raw:
+        resolve(style_id)
+    return resolved, default_style
+
+
+def _outline_level(ppr: Any | None) -> int | None:
+    """``w:outlineLvl`` 0–8 is heading level 1–9; 9 means body text."""
+    element = ppr.find(f"{W}outlineLvl") if ppr is not None else None
+    if element is None:
+        return None
+    try:
+        value = int(element.get(_VAL, "9"))
+    except ValueError:
+        return None
+    return value + 1 if 0 <= value < 9 else None
+
+
+def _num_pr(num_pr: Any, num_id: str | None, ilvl: int | None) -> tuple[str | None, int | None]:
+    id_el, lvl_el = num_pr.find(f"{W}numId"), num_pr.find(f"{W}ilvl")
+    if id_el is not None:
+        num_id = id_el.get(_VAL)
+    if lvl_el is not None:
+        with contextlib.suppress(ValueError):  # a malformed level keeps the style's
+            ilvl = int(lvl_el.get(_VAL, "0"))
+    return num_id, ilvl
+
+
+class _BodyWalker:
+    """Turns body XML into RawLines; holds the per-document style and numbering state."""
+
+    def __init__(self, styles: dict[str, _StyleInfo], default_style: str | None, numbering: Numbering):
+        self._styles = styles
+        self._default_style = default_style
+        self._numbering = numbering
+
+    def lines(self, container: Any) -> Iterator[RawLine]:
+        for paragraph in self._paragraphs(container):
+            yield from self._paragraph_lines(paragraph)
+
+    def _paragraphs(self, container: Any) -> Iterator[Any]:
+        for child in container:
+            tag = child.tag
+            if tag == _P:
+                yield child
+            elif tag in _BLOCK_CONTAINERS:
+                yield from self._paragraphs(child)
+            elif tag == _ALTERNATE and len(child):
+                yield from self._paragraphs(child[0])  # mc:Choice; Fallback repeats it
+
+    def _paragraph_lines(self, paragraph: Any) -> Iterator[RawLine]:
+        parts: list[str] = []
+        text_boxes: list[Any] = []
+        self._collect(paragraph, parts, text_boxes)
+        level, label = self._style_and_number(paragraph.find(_PPR))
+        for line in (label + "".join(parts)).split("\n"):
+            yield RawLine(line, level)
+        for box in text_boxes:
+            yield from self.lines(box)
+
+    def _collect(self, element: Any, parts: list[str], text_boxes: list[Any]) -> None:
+        for child in element:
+            tag = child.tag
+            if tag == _T or tag == f"{M}t":
+                parts.append(child.text or "")
+            elif tag in (_TAB, _PTAB):
+                parts.append("\t")
+            elif tag in (_BR, _CR):
+                parts.append("\n")
+            elif tag == f"{W}noBreakHyphen":
+                parts.append("-")
+            elif tag in _SKIP or not isinstance(tag, str):  # comments/PIs have non-str tags
+                continue
+            elif tag == _TXBX:
+                text_boxes.append(child)  # its paragraphs follow this one as lines of their own
+            elif tag == _ALTERNATE:
+                if len(child):
+                    self._collect(child[0], parts, text_boxes)
+            elif tag == _R:
+                rpr = child.find(_RPR)
+                if rpr is None or not _on(rpr.find(f"{W}vanish")):  # hidden text is not shown
+                    self._collect(child, parts, text_boxes)
+            else:
+                self._collect(child, parts, text_boxes)
+
+    def _style_and_number(self, ppr: Any | None) -> tuple[int | None, str]:
+        style_el = ppr.find(f"{W}pStyle") if ppr is not None else None
+        style_id = style_el.get(_VAL) if style_el is not None else self._default_style
+        style = self._styles.get(style_id or "", _StyleInfo())
+        level = style.heading_level
+        direct_outline = _outline_level(ppr)
+        if direct_outline is not None:
+            level = direct_outline
+        num_id, ilvl = style.num_id, style.ilvl
+        num_pr = ppr.find(f"{W}numPr") if ppr is not None else None
+        if num_pr is not None:
+            num_id, ilvl = _num_pr(num_pr, num_id, ilvl)
+        if not num_id or num_id == "0":  # numId 0 switches numbering off
+            return level, ""
+        if ilvl is None:
+            ilvl = self._numbering.level_for_style(num_id, style_id or "") or 0
+        return level, self._numbering.label(num_id, ilvl)

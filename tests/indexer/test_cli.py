@@ -1,0 +1,68 @@
+"""``python -m indexer parse``: JSONL out, a report for the person, bad files skipped."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from indexer.cli import main
+from indexer.model import from_json
+from tests.conftest import SAMPLES
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    folder = tmp_path / "档案" / "鹿苑镇"
+    folder.mkdir(parents=True)
+    shutil.copy(SAMPLES / "003_1b25769b943d4546.txt", folder / "2023年上半年工会工作总结.txt")
+    (folder / "损坏.docx").write_bytes(os.urandom(2048))
+    (folder / "空文件.txt").write_bytes(b"")
+    (folder / "二进制.txt").write_bytes(bytes(range(256)) * 8)
+    return tmp_path / "档案"
+
+
+def test_parse_writes_articles_and_paragraphs_as_jsonl(archive: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "parsed.jsonl"
+    assert main(["parse", str(archive), "-o", str(out)]) == 0
+    records = [from_json(json.loads(line)) for line in out.read_text(encoding="utf-8").splitlines()]
+    kinds = [r.kind for r in records]
+    assert kinds.count("article") == 6
+    assert kinds.count("paragraph") > 100
+    article = next(r for r in records if r.kind == "article")
+    # The folder names the township and the file name the year and period.
+    assert (article.township, article.year, article.period) == ("鹿苑镇", 2023, "上半年")
+    assert (article.origins["township"], article.origins["year"]) == ("path", "path")
+
+
+def test_bad_files_are_skipped_with_their_reasons_and_the_run_goes_on(archive: Path, capsys) -> None:
+    assert main(["parse", str(archive)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.count('"kind": "article"') == 6
+    report = captured.err
+    assert "跳过 3 个文件" in report
+    assert "损坏.docx: corrupt .docx" in report
+    assert "空文件.txt: empty file" in report
+    assert "二进制.txt: binary content" in report
+    assert "文章 6 篇" in report
+
+
+def test_a_sidecar_csv_overrides_inference(archive: Path, capsys) -> None:
+    (archive / "metadata.csv").write_text(
+        "file,title,org_level,org_name,township,period,year\n"
+        "鹿苑镇/2023年上半年工会工作总结.txt,工会工作半年总结篇一,企业厂矿,物管中心工会,鹿苑镇,全年,2022\n",
+        encoding="utf-8",
+    )
+    main(["parse", str(archive)])
+    articles = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"kind": "article"' in line]
+    first, second = articles[0], articles[1]
+    assert (first["period"], first["year"], first["origins"]["year"]) == ("全年", 2022, "sidecar")
+    assert (second["period"], second["year"]) == ("上半年", 2023)  # the row names only the first article
+
+
+def test_a_missing_path_is_reported_not_raised(tmp_path: Path, capsys) -> None:
+    assert main(["parse", str(tmp_path / "nowhere.txt")]) == 1
+    assert "nowhere.txt" in capsys.readouterr().err
