@@ -92,7 +92,7 @@ def _load_plain(data: bytes, fmt: str) -> tuple[Any | None, Any | None, Any | No
         core = part("docProps/core.xml")
         styles, numbering = part("word/styles.xml"), part("word/numbering.xml")
     title_el = core.find("{http://purl.org/dc/elements/1.1/}title") if core is not None else None
-    title = (title_el.text or "").strip() or None if title_el is not None else None
+    title = ((title_el.text or "").strip() or None) if title_el is not None else None
     return document.find(f"{W}body"), styles, numbering, title
 
 

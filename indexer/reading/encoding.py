@@ -145,8 +145,11 @@ def _decode_bom(data: bytes) -> tuple[str, str] | None:
 
 def _decode_utf16_without_bom(data: bytes) -> tuple[str, str] | None:
     """UTF-16 saved without a BOM: ASCII characters put a NUL in every high byte."""
+    # An odd length is a file cut short (an interrupted copy): decode what is whole
+    # and mark the lost half character, as a BOM-carrying file would get U+FFFD.
+    tail = ""
     if len(data) % 2:
-        return None
+        data, tail = data[:-1], "\ufffd"
     nul_at_odd = data[1::2].count(0)
     nul_at_even = data[0::2].count(0)
     order = ("utf-16-le", "utf-16-be") if nul_at_odd >= nul_at_even else ("utf-16-be", "utf-16-le")
@@ -159,7 +162,7 @@ def _decode_utf16_without_bom(data: bytes) -> tuple[str, str] | None:
             continue
         sample = text[:_SCORE_SAMPLE]
         if len(_IMPLAUSIBLE.findall(sample)) <= len(sample) // 10:
-            return text, codec
+            return text + tail, codec
     return None
 
 

@@ -226,5 +226,5 @@ class _LineBuilder:
         """End the current line (if it has any text)."""
         line = "".join(self._buffer).strip(" \t\n\r\f")
         self._buffer = []
-        if line:
+        if line.strip():  # a page has no blank lines, only &nbsp; spacers; keep indentation
             self.lines.append(RawLine(line, self._level))

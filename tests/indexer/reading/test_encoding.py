@@ -96,3 +96,9 @@ def test_codec_for_label() -> None:
     assert codec_for_label("iso-8859-1") == "cp1252"
     assert codec_for_label("utf-16") is None
     assert codec_for_label("no-such-charset") is None
+
+
+def test_utf16_cut_at_an_odd_byte() -> None:
+    text, name = decode_text((TEXT * 20).encode("utf-16-le")[:-1])
+    assert name == "utf-16-le"
+    assert text == (TEXT * 20)[:-1] + "\ufffd"

@@ -126,3 +126,17 @@ def test_unexpected_reader_errors_are_wrapped(tmp_path: Path, monkeypatch: pytes
     path = tmp_path / "ok.txt"
     path.write_text("工会", encoding="utf-8")
     assert reason(path) == "corrupt or unsupported .txt (KeyError)"
+
+
+@pytest.mark.parametrize("fraction", [0.1, 0.5, 0.9])
+def test_truncated_files_never_escape_as_other_exceptions(
+    variants: dict[str, Path], tmp_path: Path, fraction: float
+) -> None:
+    for name, path in variants.items():
+        data = path.read_bytes()
+        cut = tmp_path / f"cut-{fraction}-{path.name}"
+        cut.write_bytes(data[: int(len(data) * fraction)])
+        try:
+            read_source(cut)
+        except UnreadableFile as exc:
+            assert exc.reason and "\n" not in exc.reason, name
