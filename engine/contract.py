@@ -147,15 +147,24 @@ class SearchEngine(Protocol):
         ...
 
     def copies(self, duplicate_key: str) -> list[IndexDocument]:
-        """Every paragraph sharing a duplicate key (the copies a collapsed hit stands for)."""
+        """Every paragraph sharing a duplicate key, ordered by paragraph_id.
+
+        A paragraph indexed without a duplicate key is its own group: its key
+        (and ``Hit.duplicate_key``) is its paragraph_id.
+        """
         ...
 
     def sources(self) -> dict[str, str]:
         """Indexed source files: path → sha256 (drives incremental ingest)."""
         ...
 
-    def replace_source(self, source_path: str, documents: Iterable[IndexDocument]) -> None:
-        """Drop the paragraphs of one source file and add these in their place."""
+    def replace_source(self, source_path: str, documents: Iterable[IndexDocument | Mapping[str, Any]]) -> None:
+        """Drop the paragraphs of one source file and add these in their place.
+
+        Items are ``IndexDocument``s, or dicts already analysed by
+        ``engine.documents.analyze_documents`` (which segments on several
+        processes; the engine then skips segmentation).
+        """
         ...
 
     def delete_source(self, source_path: str) -> None:
@@ -174,3 +183,20 @@ class SearchEngine(Protocol):
         """Release files, writers and connections."""
         ...
 
+    # Rebuild: write a complete fresh index beside the live one and swap it in
+    # atomically. Between begin and finish, writes (replace_source,
+    # delete_source, commit) go to the fresh index while every read (search,
+    # article, copies, sources, stats) keeps answering from the live one.
+    # engine.rebuilding(engine) wraps the three calls in a context manager.
+
+    def begin_rebuild(self) -> None:
+        """Start an empty fresh index; the live one keeps serving (RuntimeError if one is under way)."""
+        ...
+
+    def finish_rebuild(self) -> None:
+        """Commit the fresh index and make it the live one atomically; the old one is removed."""
+        ...
+
+    def abort_rebuild(self) -> None:
+        """Discard the fresh index; the live one is left exactly as it was (no-op if none)."""
+        ...

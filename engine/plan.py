@@ -7,9 +7,10 @@ ElasticsearchEngine into query DSL), so both engines match the same
 paragraphs for the same reasons.
 
 Matching (exact, recall-safe) uses the ``chars`` field: every literal run of
-a term must occur as a phrase of its bigrams. Scoring uses the ``words``
-field (BM25 over jieba words), a proximity bonus when several terms are
-near each other, and a small bonus for substantial paragraphs.
+a term must occur as a phrase of its bigrams (for a quoted phrase, the runs
+one right after the other). Scoring uses the ``words`` field (BM25 over
+jieba words), a proximity bonus when several terms are near each other, and
+a multiplier for substantial paragraphs (quality band "high").
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ FACET_FIELDS: dict[str, str] = {
 
 PROXIMITY_SLOP = 3
 PROXIMITY_BOOST = 2.0
-QUALITY_BONUS = 0.5
+QUALITY_WEIGHT = 1.0
 QUALITY_HIGH = "high"
 
 
@@ -109,10 +110,31 @@ class MatchAll:
 Node = Phrase | AnyTerm | Terms | Range | Bool | Boost | ConstantScore | MatchAll
 
 
+def phrase_match(runs: list[str]) -> Node:
+    """A quoted phrase of several runs: the runs occur one right after the other.
+
+    Between two runs the text may hold any separator (the chars view puts a
+    single RUN_BREAK for any stretch of punctuation and spaces) or none, so
+    "元旦、春节" also finds 元旦，春节 and 元旦春节, but never 春节…元旦.
+    """
+    separated: list[str] = []
+    for run in runs:
+        if separated:
+            separated.append(analysis.RUN_BREAK)
+        separated.extend(analysis.bigrams(run))
+    joined = analysis.bigrams("".join(runs))
+    return Bool(should=(Phrase("chars", tuple(separated)), Phrase("chars", tuple(joined))))
+
+
 def term_match(term: Term) -> Node:
-    """The exact, recall-safe condition for one term: each literal run occurs."""
+    """The exact, recall-safe condition for one term: each literal run occurs (in order for a phrase)."""
+    runs = analysis.literal_runs(term.text)
+    if term.phrase and len(runs) > 1 and all(len(run) > 1 for run in runs):
+        # Only runs of two or more characters can be chained: a lone
+        # character at either end may be half of a bigram in the text.
+        return phrase_match(runs)
     conditions: list[Node] = []
-    for run in analysis.literal_runs(term.text):
+    for run in runs:
         if len(run) == 1:
             # A single character is only indexed as a bigram's half, so fall
             # back to words: best effort, outside the recall guarantee.
@@ -148,11 +170,28 @@ def text_query(parsed: ParsedQuery) -> Node:
         words = tuple(w for t in positive for w in analysis.word_tokens(t.text))
         if len(words) > 1:
             scores.append(Boost(Phrase("words", words, slop=PROXIMITY_SLOP), PROXIMITY_BOOST))
-    scores.append(ConstantScore(Terms("quality_band", (QUALITY_HIGH,)), QUALITY_BONUS))
 
     if not filters:
         filters.append(MatchAll())
-    return Bool(filter=tuple(filters), should=tuple(s for s in scores if s != MatchAll()), must_not=excluded)
+    return Bool(
+        filter=tuple(filters), should=_with_quality(tuple(s for s in scores if s != MatchAll())), must_not=excluded
+    )
+
+
+def _with_quality(scores: tuple[Node, ...]) -> tuple[Node, ...]:
+    """Scale the relevance of substantial paragraphs by (1 + QUALITY_WEIGHT).
+
+    A multiplier, not a constant bonus: BM25 favours very short texts, so a
+    heading that merely names a topic would otherwise outrank the paragraph
+    that is about it, whatever the query's own score range. The relevance is
+    repeated under a quality filter because a boost factor is the only
+    multiplication both engines express the same way.
+    """
+    if not scores:
+        return ()
+    relevance = scores[0] if len(scores) == 1 else Bool(should=scores)
+    substantial = Bool(must=(relevance,), filter=(Terms("quality_band", (QUALITY_HIGH,)),))
+    return (relevance, Boost(substantial, QUALITY_WEIGHT))
 
 
 def facet_filter(facet: str, values: tuple[str, ...]) -> Node:

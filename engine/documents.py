@@ -1,0 +1,221 @@
+"""The stored form of a paragraph, and the hit and facet shapes built from it.
+
+Both backends index the same flat field dict (``index_fields``): keyword
+fields for filters and facets, ``year`` as an integer, and the two analysed
+views ``words`` and ``chars`` as space-separated tokens that each engine
+splits on whitespace and nothing else, so both hold identical tokens.
+Turning stored fields back into an ``IndexDocument``, a ``Hit`` or a facet
+value list also lives here, so results look the same whichever engine
+answered.
+
+Segmentation is the ingest bottleneck (jieba manages about 0.9 MB/s on one
+core), so ``analyze_documents`` spreads it over worker processes.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from itertools import chain, islice
+from multiprocessing.pool import AsyncResult
+from typing import Any
+
+from engine import analysis, plan
+from engine.contract import FacetCount, Hit, IndexDocument
+from engine.highlight import highlight
+
+#: Keyword fields: matched whole, never analysed. ``topics`` is multi-valued.
+KEYWORD_FIELDS: tuple[str, ...] = (
+    "paragraph_id",
+    "article_id",
+    "source_path",
+    "source_sha256",
+    "duplicate_key",
+    "org_level",
+    "org_name",
+    "township",
+    "period",
+    "quality_band",
+    "topics",
+)
+#: The analysed views; engines split them on whitespace only.
+ANALYSED_FIELDS: tuple[str, ...] = ("words", "chars")
+
+#: Longest word token indexed (Elasticsearch's whitespace tokenizer splits longer ones).
+MAX_WORD_LENGTH = 255
+
+#: Below this many documents, starting worker processes costs more than it saves.
+INLINE_LIMIT = 256
+CHUNK_SIZE = 64
+
+#: Facet values are listed by count; years read better as a timeline.
+_FACETS_BY_VALUE = frozenset({"year"})
+
+
+def stored_fields(doc: IndexDocument) -> dict[str, Any]:
+    """The document as a flat dict of plain JSON values (without the analysed views).
+
+    Empty facet strings become ``None`` so no engine invents an empty facet
+    value. A paragraph without a duplicate key is its own duplicate group:
+    its key is its ``paragraph_id``, so collapsing never merges unrelated
+    paragraphs and every hit has a key to ask ``copies()`` about.
+    """
+    return {
+        "paragraph_id": doc.paragraph_id,
+        "article_id": doc.article_id,
+        "position": doc.position,
+        "text": doc.text,
+        "title": doc.title,
+        "source_path": doc.source_path,
+        "source_sha256": doc.source_sha256,
+        "section_path": list(doc.section_path),
+        "is_heading": doc.is_heading,
+        "topics": list(doc.topics),
+        "quality": doc.quality,
+        "quality_band": plan.quality_band(doc.quality, doc.is_heading),
+        "duplicate_key": doc.duplicate_key or doc.paragraph_id,
+        "org_level": doc.org_level or None,
+        "org_name": doc.org_name or None,
+        "township": doc.township or None,
+        "period": doc.period or None,
+        "year": doc.year,
+        "publish_date": doc.publish_date,
+    }
+
+
+def index_fields(doc: IndexDocument) -> dict[str, Any]:
+    """Stored fields plus the analysed ``words`` and ``chars`` views: what an engine indexes."""
+    fields = stored_fields(doc)
+    # Overlong "words" (a URL or base64 blob in a saved web page) are dropped:
+    # Elasticsearch's whitespace tokenizer would cut them at 255 characters and
+    # tantivy would not, and matching never depends on words anyway (chars does).
+    fields["words"] = " ".join(w for w in analysis.word_tokens(doc.text) if len(w) <= MAX_WORD_LENGTH)
+    fields["chars"] = " ".join(analysis.char_tokens(doc.text))
+    return fields
+
+
+def ensure_analyzed(item: IndexDocument | Mapping[str, Any]) -> dict[str, Any]:
+    """Index fields for an ``IndexDocument``, or an already analysed dict passed through."""
+    if isinstance(item, IndexDocument):
+        return index_fields(item)
+    if not all(name in item for name in ANALYSED_FIELDS):
+        raise ValueError("an analysed document needs 'words' and 'chars' (see analyze_documents)")
+    return dict(item)
+
+
+def document_from_fields(fields: Mapping[str, Any]) -> IndexDocument:
+    """Rebuild the ``IndexDocument`` from stored fields (the inverse of ``stored_fields``)."""
+    return IndexDocument(
+        paragraph_id=fields["paragraph_id"],
+        article_id=fields["article_id"],
+        position=int(fields["position"]),
+        text=fields["text"],
+        title=fields.get("title") or "",
+        source_path=fields["source_path"],
+        source_sha256=fields.get("source_sha256") or "",
+        section_path=tuple(fields.get("section_path") or ()),
+        is_heading=bool(fields.get("is_heading")),
+        topics=tuple(fields.get("topics") or ()),
+        quality=float(fields.get("quality") or 0.0),
+        duplicate_key=fields.get("duplicate_key") or "",
+        org_level=fields.get("org_level") or "",
+        org_name=fields.get("org_name") or "",
+        township=fields.get("township") or "",
+        period=fields.get("period") or "",
+        year=fields.get("year"),
+        publish_date=fields.get("publish_date"),
+    )
+
+
+def make_hit(
+    fields: Mapping[str, Any],
+    terms: Iterable[str],
+    score: float,
+    duplicate_count: int = 0,
+    fragment_size: int = 160,
+) -> Hit:
+    """A result-list entry from stored fields, highlighted for ``terms``."""
+    marked = highlight(fields["text"], terms, fragment_size)
+    return Hit(
+        paragraph_id=fields["paragraph_id"],
+        article_id=fields["article_id"],
+        text=fields["text"],
+        highlighted=marked.html,
+        fragment=marked.fragment_html,
+        fragment_start=marked.fragment_start,
+        fragment_end=marked.fragment_end,
+        match_count=marked.match_count,
+        score=float(score),
+        title=fields.get("title") or "",
+        section_path=list(fields.get("section_path") or ()),
+        is_heading=bool(fields.get("is_heading")),
+        topics=list(fields.get("topics") or ()),
+        org_level=fields.get("org_level") or "",
+        org_name=fields.get("org_name") or "",
+        township=fields.get("township") or "",
+        period=fields.get("period") or "",
+        year=fields.get("year"),
+        source_path=fields["source_path"],
+        duplicate_key=fields.get("duplicate_key") or "",
+        duplicate_count=duplicate_count,
+    )
+
+
+def facet_list(facet: str, counts: Mapping[str, int], selected: Iterable[str], size: int) -> list[FacetCount]:
+    """One facet's values as the UI lists them, identical for every backend.
+
+    Order: count descending then value (years: newest first). The first
+    ``size`` values are kept; selected values are always listed, with a
+    count of 0 when nothing matches them, so the user can see and undo them.
+    """
+    chosen = set(selected)
+    if facet in _FACETS_BY_VALUE:
+        ordered = sorted(counts, key=lambda v: (-int(v), v) if v.lstrip("-").isdigit() else (0, v))
+    else:
+        ordered = sorted(counts, key=lambda v: (-counts[v], v))
+    shown = ordered[:size]
+    shown += [v for v in ordered[size:] if v in chosen]
+    shown += sorted(chosen.difference(counts))
+    return [FacetCount(value, counts.get(value, 0), value in chosen) for value in shown]
+
+
+def _analyze_chunk(chunk: list[IndexDocument]) -> list[dict[str, Any]]:
+    return [index_fields(doc) for doc in chunk]
+
+
+def _chunks(items: Iterator[IndexDocument], size: int) -> Iterator[list[IndexDocument]]:
+    while chunk := list(islice(items, size)):
+        yield chunk
+
+
+def analyze_documents(docs: Iterable[IndexDocument], workers: int | None = None) -> Iterator[dict[str, Any]]:
+    """Index fields for each document, in input order, segmenting on ``workers`` processes.
+
+    Small inputs are analysed in this process. Larger ones go to a pool of
+    worker processes in chunks, with a bounded number of chunks in flight,
+    so memory stays flat however long the input stream is.
+    """
+    workers = workers or os.cpu_count() or 1
+    items = iter(docs)
+    head = list(islice(items, INLINE_LIMIT))
+    if workers <= 1 or len(head) < INLINE_LIMIT:
+        yield from map(index_fields, chain(head, items))
+        return
+    # Load the jieba dictionary here, before forking, so every worker inherits
+    # it. "fork" rather than "spawn": spawned workers re-run the caller's main
+    # module, which breaks any script without an ``if __name__ == "__main__"``
+    # guard. The workers only ever run jieba, never the parent's tantivy or
+    # HTTP threads, so what those threads held at fork time does not matter.
+    analysis.word_tokens("工会")
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    with context.Pool(workers) as pool:
+        pending: deque[AsyncResult[list[dict[str, Any]]]] = deque()
+        for chunk in _chunks(chain(head, items), CHUNK_SIZE):
+            pending.append(pool.apply_async(_analyze_chunk, (chunk,)))
+            if len(pending) >= workers * 4:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()

@@ -1,0 +1,688 @@
+"""The embedded backend: a tantivy index in a local folder, no server needed.
+
+Folder layout (``--index DIR``, default ./data/index)::
+
+    DIR/CURRENT              one line: the name of the live generation
+    DIR/gen-<time>-<pid>/    a complete tantivy index + ENGINE_VERSION.json
+
+A rebuild writes a new generation beside the live one and replaces CURRENT
+atomically (write a temporary file, then rename) only when it has finished,
+so a failed or interrupted rebuild leaves the old index serving. Readers
+check CURRENT and the generation's meta.json before each request (two
+``stat`` calls) and reload when either changed, so a portal process sees the
+ingest process's commits and swaps without a restart.
+
+Matching, scoring and facets follow the backend-neutral plan tree
+(engine.plan), compiled here into tantivy queries; the Elasticsearch backend
+compiles the same tree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import shutil
+import threading
+import time
+import zlib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from engine import analysis, plan
+from engine import documents as stored
+from engine.contract import (
+    FACETS,
+    EngineUnavailable,
+    FacetCount,
+    Hit,
+    IncompatibleIndex,
+    IndexDocument,
+    SearchRequest,
+    SearchResult,
+)
+from engine.query import parse_query
+
+#: Bump when the fields below change; an index of another version is refused.
+SCHEMA_VERSION = 1
+VERSION_FILE = "ENGINE_VERSION.json"
+CURRENT_FILE = "CURRENT"
+GENERATION_PREFIX = "gen-"
+DEFAULT_INDEX_DIR = Path("data/index")
+
+#: Writer memory is bounded: tantivy flushes a segment when the heap fills.
+WRITER_HEAP_BYTES = 128_000_000
+WRITER_THREADS = 2
+WHITESPACE = "whitespace_only"
+REBUILD_HINT = "python -m indexer ingest --rebuild PATH…"
+
+#: tantivy refuses aggregations with more buckets than this.
+_BUCKET_LIMIT = 65_000
+_SOURCE_PARTITIONS = 256
+_INTEGER_FIELDS = frozenset({"year", "position", "source_bucket"})
+
+
+def _schema() -> tantivy.Schema:
+    builder = tantivy.SchemaBuilder()
+    for name in stored.KEYWORD_FIELDS:
+        builder.add_text_field(name, fast=True, tokenizer_name="raw")
+    builder.add_integer_field("year", indexed=True, fast=True)
+    builder.add_integer_field("position", indexed=True, fast=True)
+    # Cheap per-hit duplicate grouping: fast fields are read in bulk, strings are not.
+    builder.add_unsigned_field("collapse_hash", fast=True)
+    # Splits sources() into partitions when there are too many files for one aggregation.
+    builder.add_integer_field("source_bucket", indexed=True, fast=True)
+    for name in stored.ANALYSED_FIELDS:
+        builder.add_text_field(name, tokenizer_name=WHITESPACE, index_option="position")
+    # Everything a hit or article view shows, as one JSON blob (like Elasticsearch's _source).
+    builder.add_bytes_field("stored", stored=True)
+    return builder.build()
+
+
+def _whitespace_analyzer() -> tantivy.TextAnalyzer:
+    # Tokens were made by engine.analysis; the engine must only split them apart.
+    return tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace()).build()
+
+
+def _collapse_hash(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
+
+
+def _source_bucket(path: str) -> int:
+    return zlib.crc32(path.encode()) % _SOURCE_PARTITIONS
+
+
+def engine_version() -> dict[str, Any]:
+    """What decides whether an index on disk can be read by this program."""
+    return {"schema_version": SCHEMA_VERSION, "analysis_version": analysis.analysis_version()}
+
+
+# --------------------------------------------------------------------------- plan → tantivy
+
+
+def _typed_values(field: str, values: Iterable[str]) -> list[Any]:
+    if field not in _INTEGER_FIELDS:
+        return list(values)
+    # A non-numeric year filter value cannot match anything; drop it rather than fail.
+    return [int(v) for v in values if str(v).lstrip("-").isdigit()]
+
+
+def _zero_score(query: tantivy.Query) -> tantivy.Query:
+    return tantivy.Query.const_score_query(query, 0.0)
+
+
+def compile_node(node: plan.Node, schema: tantivy.Schema) -> tantivy.Query:
+    """Translate a plan node into the equivalent tantivy query."""
+    q = tantivy.Query
+    match node:
+        case plan.Phrase(field, tokens, slop):
+            if not tokens:
+                return q.empty_query()
+            if len(tokens) == 1:  # tantivy's PhraseQuery needs two terms or more
+                return q.term_query(schema, field, tokens[0])
+            return q.phrase_query(schema, field, list(tokens), slop)
+        case plan.AnyTerm(field, tokens):
+            terms = [q.term_query(schema, field, t) for t in dict.fromkeys(tokens)]
+            if len(terms) == 1:
+                return terms[0]
+            return q.boolean_query([(tantivy.Occur.Should, t) for t in terms])
+        case plan.Terms(field, values):
+            return q.term_set_query(schema, field, _typed_values(field, values))
+        case plan.Range(field, gte, lte):
+            return q.range_query(schema, field, tantivy.FieldType.Integer, gte, lte)
+        case plan.Bool(must, filters, should, must_not):
+            clauses = [(tantivy.Occur.Must, compile_node(n, schema)) for n in must]
+            clauses += [(tantivy.Occur.Must, _zero_score(compile_node(n, schema))) for n in filters]
+            clauses += [(tantivy.Occur.Should, compile_node(n, schema)) for n in should]
+            if not clauses:
+                # As in Elasticsearch, a bool of only exclusions matches everything else.
+                clauses.append((tantivy.Occur.Must, q.all_query()))
+            clauses += [(tantivy.Occur.MustNot, compile_node(n, schema)) for n in must_not]
+            return q.boolean_query(clauses)
+        case plan.Boost(inner, factor):
+            return q.boost_query(compile_node(inner, schema), factor)
+        case plan.ConstantScore(inner, score):
+            return q.const_score_query(compile_node(inner, schema), score)
+        case plan.MatchAll():
+            return q.all_query()
+    raise TypeError(f"unknown plan node {node!r}")
+
+
+def _and(query: tantivy.Query, condition: tantivy.Query) -> tantivy.Query:
+    """``query`` restricted by ``condition``, scores unchanged."""
+    return tantivy.Query.boolean_query([(tantivy.Occur.Must, query), (tantivy.Occur.Must, _zero_score(condition))])
+
+
+# --------------------------------------------------------------------------- one index folder
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+class _Generation:
+    """One complete tantivy index folder, with its writer opened on first write."""
+
+    def __init__(self, path: Path, create: bool = False) -> None:
+        self.path = path
+        self.name = path.name
+        schema = _schema()
+        if create:
+            path.mkdir(parents=True)
+            (path / VERSION_FILE).write_text(json.dumps(engine_version(), indent=2) + "\n")
+            self.index = tantivy.Index(schema, path=str(path))
+        else:
+            self._check_version()
+            try:
+                self.index = tantivy.Index.open(str(path))
+            except ValueError as exc:
+                raise EngineUnavailable(f"cannot open the index at {path}: {exc}") from exc
+        self.index.register_tokenizer(WHITESPACE, _whitespace_analyzer())
+        self.schema = self.index.schema
+        self._writer: tantivy.IndexWriter | None = None
+        self._meta_stamp = _stamp(path / "meta.json")
+
+    def _check_version(self) -> None:
+        if not self.path.is_dir():
+            raise EngineUnavailable(f"the index folder {self.path} is missing; rebuild it with: {REBUILD_HINT}")
+        try:
+            found = json.loads((self.path / VERSION_FILE).read_text())
+        except (FileNotFoundError, ValueError):
+            found = None
+        if found != engine_version():
+            raise IncompatibleIndex(
+                f"The index at {self.path.parent} was built by another version of the search engine "
+                f"({found or 'unknown version'}; this program needs {engine_version()}). "
+                f"Rebuild it with: {REBUILD_HINT}"
+            )
+
+    def searcher(self) -> tantivy.Searcher:
+        """A searcher on the latest commit, whichever process made it."""
+        stamp = _stamp(self.path / "meta.json")
+        # No meta.json: a rebuild just replaced and removed this generation;
+        # keep answering from the files already open until the caller switches.
+        if stamp is not None and stamp != self._meta_stamp:
+            self.index.reload()
+            self._meta_stamp = stamp
+        return self.index.searcher()
+
+    def writer(self) -> tantivy.IndexWriter:
+        """The single writer of this folder (tantivy locks it against other processes)."""
+        if self._writer is None:
+            try:
+                self._writer = self.index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=WRITER_THREADS)
+            except ValueError as exc:
+                raise EngineUnavailable(
+                    f"the index at {self.path.parent} is being written by another process: {exc}"
+                ) from exc
+        return self._writer
+
+    def commit(self) -> None:
+        """Make this process's writes durable and visible to its own searchers."""
+        if self._writer is not None:
+            self._writer.commit()
+            self.index.reload()
+            self._meta_stamp = _stamp(self.path / "meta.json")
+
+    def release(self, discard: bool = False) -> None:
+        """Close the writer (dropping uncommitted writes when ``discard``), freeing the lock."""
+        if self._writer is None:
+            return
+        if discard:
+            self._writer.rollback()
+        # Consumes the writer: waits for merges, then releases the folder lock.
+        self._writer.wait_merging_threads()
+        self._writer = None
+
+    def size_bytes(self) -> int:
+        """Bytes on disk of this generation."""
+        return sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file())
+
+
+# --------------------------------------------------------------------------- ranking
+
+
+class _Ranking:
+    """The final order of one search's matches, fetched by rank on demand.
+
+    Relevance: score descending, ties by paragraph_id. Year: year descending
+    (paragraphs without a year last), then score, then paragraph_id. Browsing
+    (no search words): year descending, then paragraph_id. Year order walks
+    one bucket per year, so only the buckets a page touches are searched.
+    """
+
+    def __init__(
+        self,
+        searcher: tantivy.Searcher,
+        schema: tantivy.Schema,
+        query: tantivy.Query,
+        total: int,
+        by_year: bool,
+        by_score: bool,
+    ) -> None:
+        self.searcher = searcher
+        self.total = total
+        self.by_score = by_score
+        self._fields: dict[tuple[int, int], dict[str, Any]] = {}
+        self.segments: list[tuple[tantivy.Query, int]] = (
+            self._year_buckets(schema, query) if by_year else [(query, total)]
+        )
+
+    def _year_buckets(self, schema: tantivy.Schema, query: tantivy.Query) -> list[tuple[tantivy.Query, int]]:
+        agg = self.searcher.aggregate(query, {"y": {"terms": {"field": "year", "size": _BUCKET_LIMIT}}})
+        years = sorted(((int(b["key"]), b["doc_count"]) for b in agg["y"]["buckets"]), reverse=True)
+        buckets = [(_and(query, tantivy.Query.term_query(schema, "year", y)), n) for y, n in years]
+        without_year = self.total - sum(n for _, n in years)
+        if without_year > 0:
+            no_year = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, query), (tantivy.Occur.MustNot, tantivy.Query.exists_query("year"))]
+            )
+            buckets.append((no_year, without_year))
+        return buckets
+
+    def fields(self, address: tantivy.DocAddress) -> dict[str, Any]:
+        """Stored fields of a hit (cached: tie-breaking and hit building both need them)."""
+        key = (address.segment_ord, address.doc)
+        if key not in self._fields:
+            blob = self.searcher.doc(address).get_first("stored")
+            self._fields[key] = json.loads(blob)
+        return self._fields[key]
+
+    def slice(self, start: int, stop: int) -> list[tuple[float, tantivy.DocAddress]]:
+        """(score, address) of the matches ranked ``start`` to ``stop - 1``."""
+        out: list[tuple[float, tantivy.DocAddress]] = []
+        offset = 0
+        for query, count in self.segments:
+            lo, hi = max(start - offset, 0), min(stop - offset, count)
+            if lo < hi:
+                out += self._by_score(query, lo, hi) if self.by_score else self._by_id(query, lo, hi)
+            offset += count
+            if offset >= stop:
+                break
+        return out
+
+    def _by_id(self, query: tantivy.Query, start: int, stop: int) -> list[tuple[float, tantivy.DocAddress]]:
+        hits = self.searcher.search(
+            query,
+            limit=stop - start,
+            offset=start,
+            count=False,
+            order_by_field="paragraph_id",
+            order=tantivy.Order.Asc,
+        ).hits
+        return [(0.0, address) for _, address in hits]
+
+    def _by_score(self, query: tantivy.Query, start: int, stop: int) -> list[tuple[float, tantivy.DocAddress]]:
+        # Fetch until the score at the last wanted rank is followed by a lower
+        # one: only then are all paragraphs tied with it known, and ties must
+        # be ordered by paragraph_id, not by tantivy's internal doc order.
+        limit = stop + 1
+        while True:
+            hits = self.searcher.search(query, limit=limit, count=False).hits
+            if len(hits) < limit or hits[-1][0] != hits[stop - 1][0]:
+                break
+            limit *= 2
+        ordered: list[tuple[float, tantivy.DocAddress]] = []
+        i = 0
+        while i < min(len(hits), stop):
+            j = i
+            while j < len(hits) and hits[j][0] == hits[i][0]:
+                j += 1
+            group = hits[i:j]
+            if j > start and len(group) > 1:
+                group.sort(key=lambda hit: self.fields(hit[1])["paragraph_id"])
+            ordered += group
+            i = j
+        return ordered[start:stop]
+
+
+# --------------------------------------------------------------------------- the engine
+
+
+class EmbeddedEngine:
+    """SearchEngine over a local tantivy index folder (see the module docstring for its layout)."""
+
+    def __init__(self, index_dir: str | Path = DEFAULT_INDEX_DIR) -> None:
+        self.index_dir = Path(index_dir)
+        self._lock = threading.RLock()
+        self._live: _Generation | None = None
+        self._current_stamp: tuple[int, int, int] | None = None
+        self._building: _Generation | None = None
+
+    # -- generations -------------------------------------------------------
+
+    def _read_current(self) -> str | None:
+        try:
+            name = (self.index_dir / CURRENT_FILE).read_text().strip()
+        except FileNotFoundError:
+            return None
+        return name or None
+
+    def _live_generation(self) -> _Generation | None:
+        """The live generation, reopened if a rebuild elsewhere swapped it; None if no index."""
+        with self._lock:
+            stamp = _stamp(self.index_dir / CURRENT_FILE)
+            if self._live is not None and stamp == self._current_stamp:
+                return self._live
+            name = self._read_current()
+            if name is None:
+                return None
+            if self._live is None or self._live.name != name:
+                generation = _Generation(self.index_dir / name)
+                if self._live is not None:
+                    self._live.release()
+                self._live = generation
+            self._current_stamp = stamp
+            return self._live
+
+    def _writing(self) -> _Generation:
+        with self._lock:
+            if self._building is not None:
+                return self._building
+            generation = self._live_generation()
+            if generation is None:
+                # First ingest: start an empty generation and make it live at once,
+                # so an interrupted first ingest can be resumed incrementally.
+                generation = self._new_generation()
+                generation.writer().commit()
+                self._publish(generation.name)
+                generation = self._live_generation()
+                assert generation is not None
+            return generation
+
+    def _new_generation(self) -> _Generation:
+        self.index_dir.mkdir(parents=True, exist_ok=True)
+        stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+        name = f"{GENERATION_PREFIX}{stamp}-{time.time_ns() % 1_000_000_000:09d}-{os.getpid()}"
+        return _Generation(self.index_dir / name, create=True)
+
+    def _publish(self, name: str) -> None:
+        # write-then-rename is atomic: a reader sees the old name or the new one, never half a file.
+        tmp = self.index_dir / f"{CURRENT_FILE}.tmp-{os.getpid()}"
+        with open(tmp, "w") as handle:
+            handle.write(name + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, self.index_dir / CURRENT_FILE)
+
+    def begin_rebuild(self) -> None:
+        """Start an empty fresh generation; reads keep using the live one until finish_rebuild."""
+        with self._lock:
+            if self._building is not None:
+                raise RuntimeError("a rebuild is already under way")
+            self._building = self._new_generation()
+
+    def finish_rebuild(self) -> None:
+        """Commit the fresh generation, point CURRENT at it, then delete older generations."""
+        with self._lock:
+            building = self._building
+            if building is None:
+                raise RuntimeError("no rebuild under way")
+            building.writer()  # an empty rebuild still needs one commit to be a valid index
+            building.commit()
+            building.release()
+            self._publish(building.name)
+            self._building = None
+            if self._live is not None:
+                self._live.release()
+            self._live, self._current_stamp = None, None
+            for old in self.index_dir.glob(f"{GENERATION_PREFIX}*"):
+                # Older names only: a rebuild another process started later is not ours to remove.
+                if old.is_dir() and old.name < building.name:
+                    shutil.rmtree(old, ignore_errors=True)
+
+    def abort_rebuild(self) -> None:
+        """Drop the fresh generation; the live one is untouched."""
+        with self._lock:
+            building, self._building = self._building, None
+            if building is not None:
+                building.release(discard=True)
+                shutil.rmtree(building.path, ignore_errors=True)
+
+    # -- writing -------------------------------------------------------------
+
+    def replace_source(self, source_path: str, documents: Iterable[IndexDocument | Mapping[str, Any]]) -> None:
+        """Drop the paragraphs of one source file and add these (visible after commit)."""
+        with self._lock:
+            writer = self._writing().writer()
+            writer.delete_documents_by_term("source_path", source_path)
+            for item in documents:
+                fields = stored.ensure_analyzed(item)
+                if fields["source_path"] != source_path:
+                    raise ValueError(f"{fields['paragraph_id']} belongs to {fields['source_path']}")
+                writer.add_document(self._to_tantivy(fields))
+
+    @staticmethod
+    def _to_tantivy(fields: Mapping[str, Any]) -> tantivy.Document:
+        doc = tantivy.Document()
+        for name in stored.KEYWORD_FIELDS:
+            values = fields.get(name)
+            for value in values if isinstance(values, list) else [values]:
+                if value:
+                    doc.add_text(name, value)
+        if fields.get("year") is not None:
+            doc.add_integer("year", int(fields["year"]))
+        doc.add_integer("position", int(fields["position"]))
+        doc.add_unsigned("collapse_hash", _collapse_hash(fields["duplicate_key"]))
+        doc.add_integer("source_bucket", _source_bucket(fields["source_path"]))
+        for name in stored.ANALYSED_FIELDS:
+            doc.add_text(name, fields[name])
+        shown = {k: v for k, v in fields.items() if k not in stored.ANALYSED_FIELDS}
+        doc.add_bytes("stored", json.dumps(shown, ensure_ascii=False).encode())
+        return doc
+
+    def delete_source(self, source_path: str) -> None:
+        """Drop every paragraph of one source file (visible after commit)."""
+        with self._lock:
+            self._writing().writer().delete_documents_by_term("source_path", source_path)
+
+    def commit(self) -> None:
+        """Make writes durable and visible (during a rebuild: durable, visible after finish)."""
+        with self._lock:
+            target = self._building or self._live_generation()
+            if target is not None:
+                target.commit()
+
+    # -- reading -------------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """Match, filter, count facets, rank, collapse and highlight one page of results."""
+        started = time.perf_counter()
+        parsed = parse_query(request.query)
+        # Unknown facets and empty selections are ignored, as the API may pass anything.
+        chosen = {f: tuple(v) for f, v in request.filters.items() if f in FACETS and v}
+        request = dataclasses.replace(request, filters=chosen)
+        generation = self._live_generation()
+        if generation is None:
+            # Nothing indexed yet: an empty archive, not an outage (as in Elasticsearch).
+            facets = {f: stored.facet_list(f, {}, request.filters.get(f, ()), request.facet_size) for f in FACETS}
+            return SearchResult(0, 0.0, [], facets, max(1, request.page), request.page_size, parsed.positive_terms())
+        searcher, schema = generation.searcher(), generation.schema
+        text = plan.text_query(parsed)
+        filters = plan.filters_except(request.filters, request.year_from, request.year_to)
+        query = compile_node(plan.Bool(must=(text,), filter=tuple(filters)), schema)
+        total = searcher.search(query, limit=1, count=True).count
+
+        browse = not parsed.required
+        ranking = _Ranking(
+            searcher, schema, query, total, by_year=browse or request.sort == "year", by_score=not browse
+        )
+        page, page_size = max(1, request.page), max(0, request.page_size)
+        start = (page - 1) * page_size
+        terms = parsed.positive_terms()
+        hits: list[Hit] = []
+        if page_size and start < total:
+            hits = self._page(searcher, schema, query, ranking, start, page_size, request.collapse, terms)
+        facets = self._facets(searcher, schema, text, request)
+        return SearchResult(
+            total=total,
+            took_ms=round((time.perf_counter() - started) * 1000, 2),
+            hits=hits,
+            facets=facets,
+            page=page,
+            page_size=page_size,
+            terms=terms,
+        )
+
+    def _page(
+        self,
+        searcher: tantivy.Searcher,
+        schema: tantivy.Schema,
+        query: tantivy.Query,
+        ranking: _Ranking,
+        start: int,
+        size: int,
+        collapse: bool,
+        terms: list[str],
+    ) -> list[Hit]:
+        if not collapse:
+            ranked = ranking.slice(start, start + size)
+            return [stored.make_hit(ranking.fields(a), terms, score) for score, a in ranked]
+        # Walk the ranking from the top, keeping the best-ranked copy of each
+        # duplicate key, until the page is full (doubling the window each time).
+        wanted, window = start + size, max(2 * (start + size), 32)
+        while True:
+            ranked = ranking.slice(0, min(window, ranking.total))
+            keys = searcher.fast_field_values("collapse_hash", [a for _, a in ranked])
+            seen: set[int] = set()
+            firsts = []
+            for hit, key in zip(ranked, keys, strict=True):
+                if key not in seen:
+                    seen.add(key)
+                    firsts.append(hit)
+            if len(firsts) >= wanted or window >= ranking.total:
+                break
+            window *= 2
+        chosen = [(score, ranking.fields(a)) for score, a in firsts[start:wanted]]
+        copies = self._duplicate_counts(searcher, schema, query, [f["duplicate_key"] for _, f in chosen])
+        return [
+            stored.make_hit(fields, terms, score, duplicate_count=copies.get(fields["duplicate_key"], 1) - 1)
+            for score, fields in chosen
+        ]
+
+    @staticmethod
+    def _duplicate_counts(
+        searcher: tantivy.Searcher, schema: tantivy.Schema, query: tantivy.Query, keys: list[str]
+    ) -> dict[str, int]:
+        """Matching paragraphs per duplicate key, for the keys on one page."""
+        if not keys:
+            return {}
+        restricted = _and(query, tantivy.Query.term_set_query(schema, "duplicate_key", keys))
+        agg = searcher.aggregate(restricted, {"k": {"terms": {"field": "duplicate_key", "size": len(keys)}}})
+        return {b["key"]: b["doc_count"] for b in agg["k"]["buckets"]}
+
+    def _facets(
+        self, searcher: tantivy.Searcher, schema: tantivy.Schema, text: plan.Node, request: SearchRequest
+    ) -> dict[str, list[FacetCount]]:
+        """Disjunctive facet counts: each selected facet is counted without its own selection."""
+        selected = set(request.filters)
+        if request.year_from is not None or request.year_to is not None:
+            selected.add("year")
+
+        def counts(facets: list[str], skip: str | None) -> dict[str, dict[str, int]]:
+            nodes = plan.filters_except(request.filters, request.year_from, request.year_to, skip=skip)
+            query = compile_node(plan.Bool(must=(text,), filter=tuple(nodes)), schema)
+            aggs = {f: {"terms": {"field": plan.FACET_FIELDS[f], "size": _BUCKET_LIMIT}} for f in facets}
+            result = searcher.aggregate(query, aggs)
+            return {f: {str(b["key"]): b["doc_count"] for b in result[f]["buckets"]} for f in facets}
+
+        by_facet: dict[str, dict[str, int]] = {}
+        unselected = [f for f in FACETS if f not in selected]
+        if unselected:
+            by_facet.update(counts(unselected, skip=None))
+        for facet in selected:
+            by_facet.update(counts([facet], skip=facet))
+        return {f: stored.facet_list(f, by_facet[f], request.filters.get(f, ()), request.facet_size) for f in FACETS}
+
+    def _all(self, field: str, value: str, order_field: str) -> list[IndexDocument]:
+        """Every paragraph whose keyword ``field`` is ``value``, ordered by ``order_field``."""
+        generation = self._live_generation()
+        if generation is None or not value:
+            return []
+        searcher = generation.searcher()
+        condition = tantivy.Query.term_query(generation.schema, field, value)
+        count = searcher.search(condition, limit=1, count=True).count
+        if not count:
+            return []
+        hits = searcher.search(condition, limit=count, order_by_field=order_field, order=tantivy.Order.Asc).hits
+        return [stored.document_from_fields(json.loads(searcher.doc(a).get_first("stored"))) for _, a in hits]
+
+    def article(self, article_id: str) -> list[IndexDocument]:
+        """All paragraphs of one article by position (empty if unknown)."""
+        return self._all("article_id", article_id, "position")
+
+    def copies(self, duplicate_key: str) -> list[IndexDocument]:
+        """Every paragraph with this duplicate key, by paragraph_id."""
+        return self._all("duplicate_key", duplicate_key, "paragraph_id")
+
+    def sources(self) -> dict[str, str]:
+        """Indexed source files, path → sha256 ("" if its paragraphs disagree); {} before the first ingest."""
+        generation = self._live_generation()
+        if generation is None:
+            return {}
+        searcher, schema = generation.searcher(), generation.schema
+        agg = {
+            "p": {
+                "terms": {"field": "source_path", "size": _BUCKET_LIMIT // 3},
+                "aggs": {"s": {"terms": {"field": "source_sha256", "size": 2}}},
+            }
+        }
+        parts = [searcher.aggregate(tantivy.Query.all_query(), agg)]
+        if parts[0]["p"]["sum_other_doc_count"]:
+            # More files than one aggregation may return: list them partition by partition.
+            parts = [
+                searcher.aggregate(tantivy.Query.term_query(schema, "source_bucket", bucket), agg)
+                for bucket in range(_SOURCE_PARTITIONS)
+            ]
+        out: dict[str, str] = {}
+        for part in parts:
+            for bucket in part["p"]["buckets"]:
+                shas = [b["key"] for b in bucket["s"]["buckets"]]
+                # Two hashes for one path mean a half-applied update: "" forces a re-ingest.
+                out[bucket["key"]] = shas[0] if len(shas) == 1 else ""
+        return out
+
+    def stats(self) -> dict[str, Any]:
+        """Documents, articles, bytes on disk and where the live generation is (zeros before any ingest)."""
+        out: dict[str, Any] = {
+            "backend": "embedded",
+            "path": str(self.index_dir),
+            "documents": 0,
+            "articles": 0,
+            "size_bytes": 0,
+            "generation": None,
+            "rebuilding": self._building.name if self._building else None,
+            **engine_version(),
+        }
+        generation = self._live_generation()
+        if generation is None:
+            return out
+        searcher = generation.searcher()
+        everything = tantivy.Query.all_query()
+        agg = searcher.aggregate(everything, {"a": {"terms": {"field": "article_id", "size": _BUCKET_LIMIT}}})
+        articles = len(agg["a"]["buckets"])
+        if agg["a"]["sum_other_doc_count"]:
+            articles = round(searcher.cardinality(everything, "article_id"))  # estimate beyond the limit
+        out.update(
+            documents=searcher.num_docs,
+            articles=articles,
+            size_bytes=generation.size_bytes(),
+            generation=generation.name,
+        )
+        return out
+
+    def close(self) -> None:
+        """Release the writer lock and index files; an unfinished rebuild is discarded."""
+        with self._lock:
+            self.abort_rebuild()
+            if self._live is not None:
+                self._live.release()
+            self._live, self._current_stamp = None, None

@@ -1,0 +1,432 @@
+"""The search contract, as a user of either backend would notice it.
+
+Every test runs once per backend (see conftest.BACKENDS). The corpus is
+tests/engine/documents.CORPUS; expected ids and counts were worked out by
+reading it, and are spelled out next to each assertion.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterator
+from dataclasses import replace
+from itertools import chain
+
+import pytest
+
+from engine.contract import SearchEngine, SearchRequest, SearchResult
+from engine.highlight import strip_marks
+from tests.engine.conftest import EngineFactory, load
+from tests.engine.documents import CORPUS, MINE, PROXIMITY, SCHOOL, TOWN_A, TOWN_B, by_id
+
+HELP = "困难帮扶与送温暖"
+
+
+@pytest.fixture(scope="module")
+def corpus(engine_factory: EngineFactory) -> SearchEngine:
+    """One engine per backend holding CORPUS (read-only: tests that write open their own)."""
+    return engine_factory.loaded(CORPUS)
+
+
+def search(engine: SearchEngine, query: str = "", **options: object) -> SearchResult:
+    """A search with every matching paragraph on one page and no collapsing, unless overridden."""
+    params: dict[str, object] = {"page_size": 100, "collapse": False, **options}
+    return engine.search(SearchRequest(query=query, **params))  # type: ignore[arg-type]
+
+
+def ids(result: SearchResult) -> list[str]:
+    """Paragraph ids of the hits, in result order."""
+    return [hit.paragraph_id for hit in result.hits]
+
+
+def found(engine: SearchEngine, query: str, **options: object) -> set[str]:
+    """The set of paragraph ids a query finds."""
+    result = search(engine, query, **options)
+    assert result.total == len(result.hits)
+    return set(ids(result))
+
+
+def counts(result: SearchResult, facet: str) -> dict[str, int]:
+    """value → count of one facet."""
+    return {f.value: f.count for f in result.facets[facet]}
+
+
+def selected(result: SearchResult, facet: str) -> set[str]:
+    """The values of a facet marked as selected."""
+    return {f.value for f in result.facets[facet] if f.selected}
+
+
+# --------------------------------------------------------------------------- matching
+
+
+def test_words_separated_by_spaces_must_all_occur(corpus: SearchEngine) -> None:
+    # 送温暖 is in four paragraphs; a003-0001 (“送温暖”活动…慰问) never mentions 职工.
+    assert found(corpus, "送温暖") == {"a002-0000", "a002-0001", "a004b-0001", "a003-0001"}
+    assert found(corpus, "送温暖 职工") == {"a002-0000", "a002-0001", "a004b-0001"}
+
+
+def test_a_quoted_phrase_must_occur_in_that_order(corpus: SearchEngine) -> None:
+    # Both 元旦 and 春节 appear in two paragraphs, always as 元旦、春节.
+    assert found(corpus, '"元旦、春节"') == {"a004b-0001", "a003-0001"}
+    assert found(corpus, "春节 元旦") == {"a004b-0001", "a003-0001"}
+    assert found(corpus, '"春节 元旦"') == set()
+
+
+def test_a_quoted_long_phrase_finds_only_its_literal_occurrences(corpus: SearchEngine) -> None:
+    assert found(corpus, '"关心好特困职工"') == {"a000-0002", "a002-0002"}
+
+
+def test_a_minus_word_excludes_paragraphs_containing_it(corpus: SearchEngine) -> None:
+    assert found(corpus, "送温暖 -春节") == {"a002-0000", "a002-0001"}
+    assert found(corpus, '送温暖 -"元旦、春节"') == {"a002-0000", "a002-0001"}
+
+
+def test_or_finds_either_word(corpus: SearchEngine) -> None:
+    assert found(corpus, "厂务公开 OR 教代会") == {"a003-0000", "a004a-0000"}
+    # An OR clause is one requirement among the others: only a004a-0000 also says 学校.
+    assert found(corpus, "厂务公开 OR 教代会 学校") == {"a004a-0000"}
+
+
+@pytest.mark.parametrize("raw", ['"送温暖', "送温暖 OR", "OR 送温暖 -", "送温暖 “", '送温暖 ""', "送温暖 -- －"])
+def test_malformed_syntax_degrades_to_plain_words(corpus: SearchEngine, raw: str) -> None:
+    assert found(corpus, raw) == found(corpus, "送温暖")
+
+
+@pytest.mark.parametrize("raw", ["(", "*", "title:工会", "AND", "\\", "工会~2", "a:b:c [1 TO 2]", "‖"])
+def test_engine_query_syntax_is_never_interpreted_nor_an_error(corpus: SearchEngine, raw: str) -> None:
+    search(corpus, raw)  # must not raise
+
+
+def test_zhigong_is_found_inside_jiaozhigong(corpus: SearchEngine) -> None:
+    # a002-0003, a004a-0000 and a004a-0001 only ever say 教职工; Ctrl-F for 职工 finds them.
+    hits = found(corpus, "职工")
+    assert {"a002-0003", "a004a-0000", "a004a-0001"} <= hits
+    assert len(hits) == 13  # every paragraph but a003-0000 and a003-0001
+
+
+@pytest.mark.parametrize("query", ["丧等大事", "喪等大事"])
+def test_simplified_and_traditional_find_each_other(corpus: SearchEngine, query: str) -> None:
+    # The samples write 婚、喪等大事 (traditional 喪).
+    assert found(corpus, query) == {"a000-0002", "a002-0002"}
+
+
+def test_full_width_and_half_width_find_each_other(corpus: SearchEngine) -> None:
+    # a004b-0001 writes XX年 in ASCII; a query in full-width letters still finds it.
+    assert found(corpus, "ＸＸ年元旦") == {"a004b-0001"}
+
+
+# --------------------------------------------------------------------------- filters and facets
+
+
+def test_values_of_one_facet_are_alternatives(corpus: SearchEngine) -> None:
+    school_or_office = {"org_level": ("学校教育", "机关事业")}
+    assert found(corpus, "职工", filters=school_or_office) == {
+        "a004a-0000",
+        "a004a-0001",
+        "a004b-0000",
+        "a004b-0001",
+    }
+
+
+def test_different_facets_must_all_hold(corpus: SearchEngine) -> None:
+    filters = {"org_level": ("学校教育", "机关事业"), "topic": (HELP,)}
+    assert found(corpus, "职工", filters=filters) == {"a004b-0000", "a004b-0001"}
+
+
+def test_facet_counts_ignore_their_own_selection(corpus: SearchEngine) -> None:
+    filters = {"org_level": ("乡镇街道",), "topic": (HELP,)}
+    result = search(corpus, "职工", filters=filters)
+    # Hits: 职工 ∧ 乡镇街道 ∧ 帮扶 = a000-0002, a002-0000, a002-0001, a002-0002.
+    assert set(ids(result)) == {"a000-0002", "a002-0000", "a002-0001", "a002-0002"}
+    # org_level counted over 职工 ∧ 帮扶 (its own selection left out): 4 town + 2 office.
+    assert counts(result, "org_level") == {"乡镇街道": 4, "机关事业": 2}
+    assert selected(result, "org_level") == {"乡镇街道"}
+    # topic counted over 职工 ∧ 乡镇街道: the eight town paragraphs.
+    assert counts(result, "topic") == {HELP: 4, "维权与劳动关系": 2, "安全生产与劳动保护": 1, "民主管理与厂务公开": 1}
+    assert selected(result, "topic") == {HELP}
+    # Unselected facets count the hits themselves.
+    assert counts(result, "township") == {"茶湖镇": 3, "城关镇": 1}
+    assert counts(result, "period") == {"全年": 3, "上半年": 1}
+    assert counts(result, "year") == {"2012": 3, "2004": 1}
+    assert counts(result, "source") == {TOWN_B: 3, TOWN_A: 1}
+    assert counts(result, "org_name") == {"茶湖镇总工会": 3, "城关镇总工会": 1}
+
+
+def test_facet_values_are_listed_by_count_and_years_newest_first(corpus: SearchEngine) -> None:
+    result = search(corpus, "职工")
+    assert [f.value for f in result.facets["org_level"]] == ["乡镇街道", "学校教育", "机关事业", "企业厂矿"]
+    assert [f.count for f in result.facets["org_level"]] == [8, 2, 2, 1]
+    assert [f.value for f in result.facets["year"]] == ["2023", "2012", "2005", "2004"]
+
+
+def test_a_selected_value_is_listed_even_when_nothing_matches_it(corpus: SearchEngine) -> None:
+    result = search(corpus, "厂务公开", filters={"township": ("城关镇",)})
+    assert result.total == 0
+    assert [(f.value, f.count, f.selected) for f in result.facets["township"]] == [("城关镇", 0, True)]
+
+
+def test_facet_size_limits_the_values_listed(corpus: SearchEngine) -> None:
+    result = search(corpus, "职工", facet_size=2, filters={"org_level": ("企业厂矿",)})
+    assert [(f.value, f.count) for f in result.facets["org_level"]] == [
+        ("乡镇街道", 8),
+        ("学校教育", 2),
+        ("企业厂矿", 1),
+    ]
+
+
+def test_year_range_keeps_years_inside_and_drops_unknown_years(corpus: SearchEngine) -> None:
+    result = search(corpus, "职工", year_from=2005, year_to=2012)
+    assert set(ids(result)) == {"a002-0000", "a002-0001", "a002-0002", "a002-0003", "a004b-0000", "a004b-0001"}
+    # The year facet ignores the range, like any facet ignores its own selection.
+    assert counts(result, "year") == {"2004": 4, "2012": 4, "2005": 2, "2023": 1}
+    assert found(corpus, "职工", year_from=2013) == {"a003-0002"}
+    assert found(corpus, "职工", year_to=2004) == {"a000-0000", "a000-0001", "a000-0002", "a000-0003"}
+
+
+def test_unknown_facets_and_empty_selections_are_ignored(corpus: SearchEngine) -> None:
+    result = search(corpus, "职工", filters={"colour": ("红",), "township": ()})
+    assert result.total == 13
+    assert selected(result, "township") == set()
+
+
+def test_year_is_also_a_facet_filter(corpus: SearchEngine) -> None:
+    result = search(corpus, "职工", filters={"year": ("2005", "2023")})
+    assert set(ids(result)) == {"a004b-0000", "a004b-0001", "a003-0002"}
+    assert selected(result, "year") == {"2005", "2023"}
+
+
+# --------------------------------------------------------------------------- ranking and order
+
+
+def test_a_substantial_paragraph_beats_a_heading_that_merely_mentions_it(corpus: SearchEngine) -> None:
+    order = ids(search(corpus, "送温暖"))
+    assert not by_id(order[0]).is_heading
+    # The heading 五、努力为职工送温暖办实事 ranks below the paragraph it introduces.
+    assert order.index("a002-0001") < order.index("a002-0000")
+
+
+def test_words_next_to_each_other_beat_words_far_apart(engine_factory: EngineFactory) -> None:
+    engine = engine_factory.loaded(PROXIMITY)
+    # prox-near (…为主体的劳动竞赛) is the longer text, yet ranks first.
+    assert ids(search(engine, "劳动 竞赛")) == ["prox-near-0000", "prox-far-0000"]
+
+
+def test_equal_scores_are_ordered_by_paragraph_id(engine_factory: EngineFactory) -> None:
+    # Three identical paragraphs score the same; they were indexed in the order 9, 5, 7.
+    twins = [replace(by_id("a003-0001"), paragraph_id=pid) for pid in ("a003-0009", "a003-0005", "a003-0007")]
+    engine = engine_factory.loaded(twins)
+    assert ids(search(engine, "送温暖")) == ["a003-0005", "a003-0007", "a003-0009"]
+    assert ids(search(engine, "送温暖", sort="year")) == ["a003-0005", "a003-0007", "a003-0009"]
+
+
+def test_sort_by_year_puts_newest_first_and_unknown_years_last(corpus: SearchEngine) -> None:
+    result = search(corpus, "职工", sort="year")
+    years = [hit.year for hit in result.hits]
+    assert years == [2023] + [2012] * 4 + [2005] * 2 + [2004] * 4 + [None] * 2
+    for year in (2012, 2005, 2004):
+        group = [h for h in result.hits if h.year == year]
+        keys = [(-h.score, h.paragraph_id) for h in group]
+        assert keys == sorted(keys), f"within {year}: best score first, then paragraph_id"
+
+
+def test_an_empty_query_browses_everything_newest_first(corpus: SearchEngine) -> None:
+    result = search(corpus, "")
+    assert result.total == len(CORPUS)
+    expected = sorted(CORPUS, key=lambda d: (d.year is None, -(d.year or 0), d.paragraph_id))
+    assert ids(result) == [d.paragraph_id for d in expected]
+
+
+def test_only_exclusions_browses_the_rest(corpus: SearchEngine) -> None:
+    result = search(corpus, "-职工")
+    assert set(ids(result)) == {"a003-0000", "a003-0001"}
+
+
+def test_pages_continue_without_gaps_or_repeats(corpus: SearchEngine) -> None:
+    everything = ids(search(corpus, "职工"))
+    pages = [ids(search(corpus, "职工", page=n, page_size=4)) for n in (1, 2, 3, 4)]
+    assert [len(p) for p in pages] == [4, 4, 4, 1]
+    assert list(chain.from_iterable(pages)) == everything
+    beyond = search(corpus, "职工", page=9, page_size=4)
+    assert beyond.hits == [] and beyond.total == 13
+
+
+# --------------------------------------------------------------------------- hits
+
+
+HIGHLIGHT_QUERIES = ["职工", "送温暖 -春节", '"元旦、春节"', "教职工 OR 工会", "喪等大事", "script", "", "xx年"]
+
+
+@pytest.mark.parametrize("query", HIGHLIGHT_QUERIES)
+def test_every_hit_highlight_gives_back_the_stored_text(corpus: SearchEngine, query: str) -> None:
+    result = search(corpus, query)
+    assert result.hits
+    for hit in result.hits:
+        assert html.unescape(strip_marks(hit.highlighted)) == hit.text == by_id(hit.paragraph_id).text
+        fragment = hit.text[hit.fragment_start : hit.fragment_end]
+        assert html.unescape(strip_marks(hit.fragment)) == fragment
+        if result.terms:
+            assert hit.match_count >= 1, f"{hit.paragraph_id} matched {query!r} but nothing is marked"
+
+
+def test_html_in_a_paragraph_is_escaped_in_hits(corpus: SearchEngine) -> None:
+    (hit,) = search(corpus, "借阅").hits
+    assert "<script>" not in hit.highlighted
+    assert "<mark>借阅</mark>" in hit.highlighted
+
+
+def test_hits_carry_the_paragraphs_facets_and_place(corpus: SearchEngine) -> None:
+    (hit,) = search(corpus, "生命安全").hits
+    assert (hit.paragraph_id, hit.article_id, hit.title) == ("a000-0003", "a000", "城关镇工会2004年上半年工作总结")
+    assert hit.section_path == ["一、职工利益放在首位，在维护权益上下功夫。"]
+    assert (hit.org_level, hit.township, hit.period, hit.year) == ("乡镇街道", "城关镇", "上半年", 2004)
+    assert hit.topics == ["安全生产与劳动保护"] and hit.source_path == TOWN_A
+    assert hit.score > 0
+
+
+# --------------------------------------------------------------------------- duplicates
+
+
+def test_copies_collapse_into_one_hit_that_counts_the_others(corpus: SearchEngine) -> None:
+    result = search(corpus, "关心好特困职工", collapse=True)
+    assert result.total == 2  # matching paragraphs, before collapsing
+    (hit,) = result.hits
+    assert hit.duplicate_count == 1 and hit.duplicate_key == "dup-teku"
+    assert [d.paragraph_id for d in corpus.copies("dup-teku")] == ["a000-0002", "a002-0002"]
+
+
+def test_collapsing_pages_over_distinct_paragraphs(corpus: SearchEngine) -> None:
+    collapsed = search(corpus, "职工", collapse=True)
+    assert collapsed.total == 13 and len(collapsed.hits) == 12
+    keys = [h.duplicate_key for h in collapsed.hits]
+    assert len(set(keys)) == len(keys)
+    paged = [ids(search(corpus, "职工", collapse=True, page=n, page_size=5)) for n in (1, 2, 3)]
+    assert list(chain.from_iterable(paged)) == ids(collapsed)
+
+
+def test_a_filter_can_separate_copies(corpus: SearchEngine) -> None:
+    (hit,) = search(corpus, "关心好特困职工", collapse=True, filters={"township": ("茶湖镇",)}).hits
+    assert (hit.paragraph_id, hit.duplicate_count) == ("a002-0002", 0)
+
+
+def test_a_paragraph_without_duplicate_key_is_its_own_group(corpus: SearchEngine) -> None:
+    (hit,) = search(corpus, "生命安全", collapse=True).hits
+    assert hit.duplicate_count == 0
+    assert [d.paragraph_id for d in corpus.copies(hit.duplicate_key)] == ["a000-0003"]
+
+
+# --------------------------------------------------------------------------- articles and sources
+
+
+def test_an_article_comes_back_in_reading_order(corpus: SearchEngine) -> None:
+    paragraphs = corpus.article("a000")
+    assert [p.position for p in paragraphs] == [0, 1, 2, 3]
+    # Stored as indexed, except that a missing duplicate key becomes the paragraph's own id.
+    assert paragraphs == [
+        replace(d, duplicate_key=d.duplicate_key or d.paragraph_id) for d in CORPUS if d.article_id == "a000"
+    ]
+    assert corpus.article("no-such-article") == []
+
+
+def test_sources_lists_each_file_with_its_hash(corpus: SearchEngine) -> None:
+    assert corpus.sources() == {
+        TOWN_A: "sha-000_ba0ac14e50997098",
+        TOWN_B: "sha-002_085839b73ea06a0d",
+        SCHOOL: "sha-004_0c8ed3b9e15e8dcd",
+        MINE: "sha-003_1b25769b943d4546",
+    }
+
+
+def test_stats_count_paragraphs_and_articles(corpus: SearchEngine) -> None:
+    stats = corpus.stats()
+    assert (stats["documents"], stats["articles"]) == (15, 5)
+
+
+# --------------------------------------------------------------------------- ingest
+
+
+@pytest.fixture
+def town_a(engine_factory: EngineFactory) -> Iterator[SearchEngine]:
+    """A fresh engine holding only the 城关镇 file."""
+    yield engine_factory.loaded(d for d in CORPUS if d.source_path == TOWN_A)
+
+
+def test_an_empty_index_answers_with_nothing(engine_factory: EngineFactory) -> None:
+    engine = engine_factory.empty()
+    assert engine.sources() == {}
+    result = search(engine, "职工", filters={"org_level": ("乡镇街道",)})
+    assert (result.total, result.hits) == (0, [])
+    assert selected(result, "org_level") == {"乡镇街道"}
+
+
+def test_replacing_a_source_replaces_its_paragraphs(town_a: SearchEngine) -> None:
+    edited = [replace(by_id("a000-0001"), text="维护职工合法权益，做好职工之家建设。", source_sha256="sha-edited")]
+    town_a.replace_source(TOWN_A, edited)
+    town_a.commit()
+    assert found(town_a, "职工之家") == {"a000-0001"}
+    assert found(town_a, "生命安全") == set()
+    assert town_a.sources() == {TOWN_A: "sha-edited"}
+
+
+def test_deleting_a_source_drops_its_paragraphs(town_a: SearchEngine) -> None:
+    load(town_a, [d for d in CORPUS if d.source_path == MINE])
+    town_a.delete_source(TOWN_A)
+    town_a.commit()
+    assert set(town_a.sources()) == {MINE}
+    assert found(town_a, "生命安全") == set()
+    assert town_a.article("a000") == []
+
+
+def test_writes_are_invisible_until_commit(town_a: SearchEngine) -> None:
+    town_a.replace_source(MINE, [d for d in CORPUS if d.source_path == MINE])
+    town_a.commit()
+    town_a.delete_source(MINE)
+    assert found(town_a, "厂务公开") == {"a003-0000"}
+    town_a.commit()
+    assert found(town_a, "厂务公开") == set()
+
+
+def test_another_handle_sees_new_commits(engine_factory: EngineFactory, town_a: SearchEngine) -> None:
+    reader = engine_factory.reopen(engine_factory.store_of(town_a))
+    assert found(reader, "厂务公开") == set()
+    load(town_a, [d for d in CORPUS if d.source_path == MINE])
+    assert found(reader, "厂务公开") == {"a003-0000"}
+
+
+# --------------------------------------------------------------------------- rebuild
+
+
+def test_a_rebuild_serves_the_old_index_until_it_finishes(engine_factory: EngineFactory, town_a: SearchEngine) -> None:
+    reader = engine_factory.reopen(engine_factory.store_of(town_a))
+    town_a.begin_rebuild()
+    load(town_a, [d for d in CORPUS if d.source_path == MINE])
+    for engine in (town_a, reader):
+        assert found(engine, "生命安全") == {"a000-0003"}
+        assert found(engine, "厂务公开") == set()
+    town_a.finish_rebuild()
+    for engine in (town_a, reader):
+        assert found(engine, "生命安全") == set()
+        assert found(engine, "厂务公开") == {"a003-0000"}
+        assert set(engine.sources()) == {MINE}
+
+
+def test_a_failed_rebuild_leaves_the_old_index(engine_factory: EngineFactory, town_a: SearchEngine) -> None:
+    from engine import rebuilding
+
+    with pytest.raises(RuntimeError, match="parse failed"), rebuilding(town_a) as engine:
+        load(engine, [d for d in CORPUS if d.source_path == MINE])
+        raise RuntimeError("parse failed")
+    assert found(town_a, "生命安全") == {"a000-0003"}
+    assert found(town_a, "厂务公开") == set()
+    assert set(town_a.sources()) == {TOWN_A}
+    # And the engine can rebuild again afterwards.
+    with rebuilding(town_a) as engine:
+        load(engine, [d for d in CORPUS if d.source_path == SCHOOL])
+    assert set(town_a.sources()) == {SCHOOL}
+
+
+def test_a_rebuild_of_a_new_store_creates_it(engine_factory: EngineFactory) -> None:
+    from engine import rebuilding
+
+    with rebuilding(engine_factory.empty()) as engine:
+        load(engine, CORPUS)
+    assert search(engine, "").total == len(CORPUS)

@@ -1,0 +1,67 @@
+"""The stored form shared by both backends: fields, analysis in bulk, hits and facet lists."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from engine import analysis, documents
+from engine.contract import FacetCount
+from tests.engine.documents import CORPUS, by_id, sample_documents
+
+
+def test_stored_fields_give_the_document_back() -> None:
+    for doc in CORPUS:
+        back = documents.document_from_fields(documents.stored_fields(doc))
+        assert back == replace(doc, duplicate_key=doc.duplicate_key or doc.paragraph_id)
+
+
+def test_empty_facet_values_are_not_stored_as_values() -> None:
+    fields = documents.stored_fields(by_id("a004a-0000"))  # a school: no township, no year
+    assert fields["township"] is None and fields["year"] is None
+    assert documents.document_from_fields(fields).township == ""
+
+
+def test_headings_and_thin_paragraphs_get_no_quality_band() -> None:
+    assert documents.stored_fields(by_id("a002-0000"))["quality_band"] == "heading"
+    assert documents.stored_fields(by_id("a003-0001"))["quality_band"] == "low"
+    assert documents.stored_fields(by_id("a002-0001"))["quality_band"] == "high"
+
+
+def test_index_fields_hold_both_token_views_as_space_separated_text() -> None:
+    fields = documents.index_fields(by_id("a004a-0000"))
+    assert fields["chars"].split() == analysis.char_tokens(fields["text"])
+    assert fields["words"].split() == analysis.word_tokens(fields["text"])
+    assert "职工" in fields["chars"].split()
+
+
+def test_bulk_analysis_on_worker_processes_keeps_input_order() -> None:
+    docs = sample_documents()[: documents.INLINE_LIMIT + 50]
+    assert len(docs) > documents.INLINE_LIMIT
+    analysed = list(documents.analyze_documents(iter(docs), workers=2))
+    assert [f["paragraph_id"] for f in analysed] == [d.paragraph_id for d in docs]
+    assert analysed[7] == documents.index_fields(docs[7])
+
+
+def test_already_analysed_dicts_pass_through() -> None:
+    fields = documents.index_fields(by_id("a000-0001"))
+    assert documents.ensure_analyzed(fields) == fields
+
+
+def test_a_hit_is_highlighted_and_carries_the_facets() -> None:
+    hit = documents.make_hit(documents.stored_fields(by_id("a002-0000")), ["送温暖"], 1.5, duplicate_count=2)
+    assert hit.highlighted == "五、努力为职工<mark>送温暖</mark>办实事"
+    assert (hit.township, hit.year, hit.duplicate_count, hit.score) == ("茶湖镇", 2012, 2, 1.5)
+
+
+def test_facet_values_by_count_then_name_with_selected_ones_always_listed() -> None:
+    listed = documents.facet_list("org_level", {"县区": 1, "乡镇街道": 5, "市": 1}, ["企业厂矿"], size=2)
+    assert listed == [
+        FacetCount("乡镇街道", 5),
+        FacetCount("县区", 1),
+        FacetCount("企业厂矿", 0, selected=True),
+    ]
+
+
+def test_years_are_listed_newest_first() -> None:
+    listed = documents.facet_list("year", {"2004": 9, "2012": 1, "2023": 2}, ["2004"], size=2)
+    assert [(f.value, f.selected) for f in listed] == [("2023", False), ("2012", False), ("2004", True)]
