@@ -41,6 +41,8 @@ class IndexDocument:
     period: str = "其他"
     year: int | None = None
     publish_date: str | None = None
+    #: Where each article facet value came from: "sidecar", "path", "title" or "text".
+    origins: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def facet_values(self) -> dict[str, list[str]]:
         """The document's value(s) for each facet in ``FACETS``, as strings."""

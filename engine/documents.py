@@ -82,6 +82,7 @@ def stored_fields(doc: IndexDocument) -> dict[str, Any]:
         "period": doc.period or None,
         "year": doc.year,
         "publish_date": doc.publish_date,
+        "origins": dict(doc.origins),
     }
 
 
@@ -126,6 +127,7 @@ def document_from_fields(fields: Mapping[str, Any]) -> IndexDocument:
         period=fields.get("period") or "",
         year=fields.get("year"),
         publish_date=fields.get("publish_date"),
+        origins=dict(fields.get("origins") or {}),
     )
 
 

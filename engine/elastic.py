@@ -55,7 +55,7 @@ log = logging.getLogger(__name__)
 MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "mappings"
 
 #: Bumped whenever mappings.json changes in a way old indices cannot serve.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: paragraphs carry the origins of their facet values
 
 #: Fields mapped as integers: terms on them must carry numbers, not arbitrary strings.
 INTEGER_FIELDS = frozenset({"year", "position"})

@@ -48,7 +48,7 @@ from engine.contract import (
 from engine.query import parse_query
 
 #: Bump when the fields below change; an index of another version is refused.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: paragraphs carry the origins of their facet values
 VERSION_FILE = "ENGINE_VERSION.json"
 CURRENT_FILE = "CURRENT"
 GENERATION_PREFIX = "gen-"

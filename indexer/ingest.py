@@ -20,7 +20,7 @@ from tqdm import tqdm
 from engine import open_engine
 from engine.contract import EngineUnavailable, IncompatibleIndex, IndexDocument, SearchEngine
 from engine.documents import analyze_documents
-from indexer.loading import to_index_document
+from indexer.loading import index_documents
 from indexer.pipeline import discover, display_path, parse_file
 from indexer.reading import UnreadableFile
 from indexer.report import RunReport
@@ -67,7 +67,7 @@ class _Loader:
                 self.report.files_read += 1
                 self.report.bytes_read += parsed.source.size
                 self.report.add_articles(parsed.articles)
-                yield from map(to_index_document, parsed.paragraphs)
+                yield from index_documents(parsed)
             finally:
                 self.bar.update()
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from engine.contract import IndexDocument
-from indexer.model import Paragraph
+from indexer.model import Article, Paragraph
+from indexer.pipeline import ParsedFile
 
 
-def to_index_document(paragraph: Paragraph) -> IndexDocument:
-    """One paragraph with its article's facets, as the engine contract wants it."""
+def to_index_document(paragraph: Paragraph, article: Article) -> IndexDocument:
+    """One paragraph with its article's facets (and where they came from), as the engines want it."""
     return IndexDocument(
         paragraph_id=paragraph.paragraph_id,
         article_id=paragraph.article_id,
@@ -27,4 +28,11 @@ def to_index_document(paragraph: Paragraph) -> IndexDocument:
         period=paragraph.period,
         year=paragraph.year,
         publish_date=paragraph.publish_date,
+        origins=dict(article.origins),
     )
+
+
+def index_documents(parsed: ParsedFile) -> list[IndexDocument]:
+    """Every paragraph of a parsed file as an index document."""
+    articles = {a.article_id: a for a in parsed.articles}
+    return [to_index_document(p, articles[p.article_id]) for p in parsed.paragraphs]

@@ -8,6 +8,7 @@ set -euo pipefail
 
 missing=()
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+command -v chromium >/dev/null || missing+=(chromium)
 
 if ((${#missing[@]} == 0)); then
     exit 0

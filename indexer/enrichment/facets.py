@@ -32,8 +32,12 @@ _BLANK_YEAR = re.compile(r"(?:19|20)(?:[xX×]{2}|\d_|__)\s*年|[xX×]{2}\s*年|�
 @lru_cache(maxsize=1)
 def _word_tags() -> dict[str, str]:
     # jieba's part-of-speech table tells a place (顺昌 ns) from a verb (按照 p, 贯彻 v).
+    import logging
+
+    import jieba
     import jieba.posseg
 
+    jieba.setLogLevel(logging.WARNING)
     jieba.posseg.dt.initialize()
     return jieba.posseg.dt.word_tag_tab
 

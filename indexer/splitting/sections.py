@@ -49,7 +49,8 @@ def is_heading(text: str, next_text: str | None = None) -> bool:
         if marker.style in ("num", "num_paren", "circled") and re.search(r"[，,]", text) and text.endswith("。"):
             return next_text is not None and leading_marker(next_text) is None and not is_heading(next_text)
         return marker.style in _HEADING_STYLES and marker.style not in ("shi", "di", "sequence")
-    return len(text) <= MAX_PLAIN_HEADING and not re.search(r"[，,。]", text)
+    # "20xx年具体做了以下几方面工作:" introduces a list; it does not name a part.
+    return len(text) <= MAX_PLAIN_HEADING and not re.search(r"[，,。]|以下|如下|下列", text)
 
 
 def run_in_heading(text: str) -> str | None:

@@ -132,7 +132,7 @@ def test_index_body_for_first_write() -> None:
     expected_mappings["_meta"] = index_meta()
     assert body["mappings"] == expected_mappings
     assert body["aliases"] == {"summaries": {}}
-    assert index_meta() == {"schema_version": 1, "analysis_version": analysis.analysis_version()}
+    assert index_meta() == {"schema_version": 2, "analysis_version": analysis.analysis_version()}
 
 
 def test_index_body_for_rebuild_has_no_alias() -> None:
@@ -196,6 +196,7 @@ def test_bulk_action_for_a_document() -> None:
         township="某镇",
         period="全年",
         year=2023,
+        origins={"township": "path"},
     )
     (action,) = list(bulk_actions("summaries-1", [doc]))
     assert action == {
@@ -222,6 +223,7 @@ def test_bulk_action_for_a_document() -> None:
             "period": "全年",
             "year": 2023,
             "publish_date": None,
+            "origins": {"township": "path"},
             "words": " ".join(analysis.word_tokens(doc.text)),
             # Folded (full-width digits → ASCII), bigrams per run, runs split by ‖.
             "chars": "全体 体教 教职 职工 \u2016 20 02 23 3年",

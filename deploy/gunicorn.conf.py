@@ -1,0 +1,41 @@
+"""Gunicorn settings for the portal: ``gunicorn --config deploy/gunicorn.conf.py``.
+
+Environment:
+    PORT              port to listen on (default 8000)
+    HOST              address to bind (default 127.0.0.1: nginx sits in front)
+    WEB_CONCURRENCY   worker count (default 2 × cores + 1, at most MAX_WORKERS)
+    INDEX_DIR         embedded index folder; or ES_URL / ES_INDEX for Elasticsearch
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+#: Each worker loads the jieba dictionary and its own index readers (~100 MB);
+#: past this many, more workers cost memory without adding throughput.
+MAX_WORKERS = 9
+
+wsgi_app = "portal:create_app()"
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * multiprocessing.cpu_count() + 1, MAX_WORKERS))
+
+# tantivy readers and Elasticsearch clients must not cross a fork: each worker
+# imports the app itself and opens its engine lazily on its first request.
+preload_app = False
+
+timeout = 60
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then, so a slow leak in a native library cannot grow forever.
+max_requests = 2000
+max_requests_jitter = 200
+
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("LOG_LEVEL", "info")
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+
+# nginx on the same host sets X-Forwarded-*; trust it and nobody else.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+proc_name = "union-summaries"

@@ -1,0 +1,156 @@
+"""What the search page shows besides the hits: facet groups, pagination, the empty state.
+
+Kept apart from the view so each piece can be read (and tested) on its own.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+from engine.contract import FACETS, FacetCount, SearchEngine, SearchRequest, SearchResult
+from engine.request import MAX_PAGE, build_request
+from portal.labels import facet_label, value_label
+from portal.urlstate import SearchState
+
+#: Values listed before the rest fold under "更多".
+FACET_VISIBLE = 8
+#: Single-filter alternatives tried for an empty result (each costs one count query).
+MAX_RELAXATIONS = 10
+#: Facets whose value lists are long and rarely the first thing to narrow by.
+FOLDED_FACETS = frozenset({"org_name", "source"})
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    """One checkbox in the sidebar."""
+
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class FacetGroup:
+    """One facet in the sidebar: the first values shown, the rest folded."""
+
+    name: str
+    label: str
+    shown: list[FacetValue] = field(default_factory=list)
+    more: list[FacetValue] = field(default_factory=list)
+    selected_count: int = 0
+    folded: bool = False
+
+
+def facet_groups(result: SearchResult, state: SearchState) -> list[FacetGroup]:
+    """The sidebar, in FACETS order; facets with nothing to offer are left out."""
+    groups: list[FacetGroup] = []
+    for name in FACETS:
+        counts: list[FacetCount] = result.facets.get(name, [])
+        values = [FacetValue(c.value, value_label(name, c.value), c.count, c.selected) for c in counts]
+        selected_raw = state.selected(name)
+        if not values and not selected_raw:
+            continue
+        # Selected values stay visible even when they rank low, so they can be unticked.
+        shown = values[:FACET_VISIBLE] + [v for v in values[FACET_VISIBLE:] if v.selected]
+        more = [v for v in values[FACET_VISIBLE:] if not v.selected]
+        groups.append(
+            FacetGroup(
+                name=name,
+                label=facet_label(name),
+                shown=shown,
+                more=more,
+                selected_count=len(selected_raw),
+                folded=name in FOLDED_FACETS and not selected_raw,
+            )
+        )
+    return groups
+
+
+@dataclass(frozen=True)
+class PageLink:
+    """A page number in the pager (``url`` None for the current page or a gap)."""
+
+    label: str
+    url: str | None
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class Pagination:
+    """Previous/next and a window of page numbers."""
+
+    page: int
+    pages: int
+    prev_url: str | None
+    next_url: str | None
+    links: list[PageLink]
+
+
+def paginate(result: SearchResult, state: SearchState) -> Pagination:
+    """The pager for a result. Collapsing duplicates can leave the last pages short, so
+    "next" is offered only while this page came back full."""
+    size = max(result.page_size, 1)
+    pages = min(MAX_PAGE, max(1, math.ceil(result.total / size)))
+    page = result.page
+    has_next = page < pages and len(result.hits) >= size
+    window = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    links: list[PageLink] = []
+    previous = 0
+    for number in window:
+        if number - previous > 1:
+            links.append(PageLink("…", None))
+        links.append(PageLink(str(number), None if number == page else state.page_url(number), number == page))
+        previous = number
+    return Pagination(
+        page=page,
+        pages=pages,
+        prev_url=state.page_url(page - 1) if page > 1 else None,
+        next_url=state.page_url(page + 1) if has_next else None,
+        links=links,
+    )
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """A way out of an empty result: drop one filter and get ``count`` paragraphs."""
+
+    label: str
+    url: str
+    count: int
+
+
+def relaxations(engine: SearchEngine, state: SearchState) -> list[Relaxation]:
+    """For an empty result: what each single filter costs, best first, plus "clear all".
+
+    One count-only search per selected value; only run when nothing matched,
+    and there are at most a handful of chips.
+    """
+    out: list[Relaxation] = []
+    pairs = state.pairs
+    # A hand-made URL may hold a hundred values; beyond a few, only "clear all" is offered.
+    chosen = state.filter_pairs()
+    for facet, value in chosen if len(chosen) <= MAX_RELAXATIONS else []:
+        params = _as_params([(k, v) for k, v in pairs if (k, v.strip()) != (facet, value)])
+        count = _count(engine, build_request(params))
+        if count:
+            label = f"去掉「{facet_label(facet)}：{value_label(facet, value)}」"
+            out.append(Relaxation(label, state.without(facet, value), count))
+    out.sort(key=lambda r: -r.count)
+    if len(chosen) > 1:
+        count = _count(engine, build_request(_as_params([(k, v) for k, v in pairs if k not in FACETS])))
+        if count:
+            out.append(Relaxation("清除全部筛选", state.cleared(), count))
+    return out
+
+
+def _as_params(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
+    params: dict[str, list[str]] = {}
+    for key, value in pairs:
+        params.setdefault(key, []).append(value)
+    return params
+
+
+def _count(engine: SearchEngine, request: SearchRequest) -> int:
+    return engine.search(replace(request, page=1, page_size=0, facet_size=1)).total

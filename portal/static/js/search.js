@@ -1,0 +1,68 @@
+/* Search page enhancements: filters apply on tick, filters fold on phones,
+ * and "另有 N 处相同段落" lists its copies in place. Without this script the
+ * same things work through the form's button and plain links.
+ */
+(function () {
+  'use strict';
+  var NARROW = '(max-width: 860px)';
+
+  function text(tag, className, content) {
+    var el = document.createElement(tag);
+    if (className) el.className = className;
+    if (content) el.textContent = content;
+    return el;
+  }
+
+  function articleUrl(copy, query) {
+    var params = new URLSearchParams({ p: copy.paragraph_id });
+    if (query) params.set('q', query);
+    return '/articles/' + encodeURIComponent(copy.article_id) + '?' + params.toString() + '#p-' + copy.paragraph_id;
+  }
+
+  function loadCopies(details) {
+    if (details.dataset.loaded) return;
+    details.dataset.loaded = 'loading';
+    fetch(details.dataset.copiesUrl, { headers: { Accept: 'application/json' } })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.json();
+      })
+      .then(function (data) {
+        var body = details.querySelector('.copies-body');
+        var fallback = body.querySelector('a');
+        var list = text('ul', 'copies-list');
+        data.copies.forEach(function (copy) {
+          if (copy.paragraph_id === details.dataset.self) return;
+          var li = text('li');
+          var link = text('a', '', copy.title || copy.source_path);
+          link.href = articleUrl(copy, details.dataset.query);
+          li.appendChild(link);
+          var meta = [copy.org_name, copy.year ? copy.year + '年' : '', copy.period !== '其他' ? copy.period : '']
+            .filter(Boolean).join(' · ');
+          if (meta) li.appendChild(text('span', 'muted', ' ' + meta));
+          list.appendChild(li);
+        });
+        body.insertBefore(list, fallback);
+        details.dataset.loaded = 'yes';
+      })
+      .catch(function () {
+        details.dataset.loaded = '';  // keep the plain link; try again next time
+      });
+  }
+
+  document.addEventListener('DOMContentLoaded', function () {
+    var form = document.querySelector('.js-facet-form');
+    if (form) {
+      form.classList.add('is-live');
+      form.addEventListener('change', function (event) {
+        if (event.target.type === 'checkbox') form.submit();
+      });
+    }
+    var filters = document.querySelector('details.filters');
+    if (filters && window.matchMedia(NARROW).matches) filters.open = false;
+
+    document.querySelectorAll('details.copies').forEach(function (details) {
+      details.addEventListener('toggle', function () { if (details.open) loadCopies(details); });
+    });
+  });
+})();

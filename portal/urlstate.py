@@ -1,0 +1,136 @@
+"""The search page's state lives entirely in its query string.
+
+Every link the page offers (remove a chip, change the sort, next page,
+drop a filter) is the current query string with one change, so any state
+can be bookmarked and the back button always works.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from werkzeug.datastructures import MultiDict
+
+from engine.contract import FACETS
+from portal.labels import facet_label, value_label
+
+#: Parameters that make up a search, in the order they are written to URLs.
+STATE_KEYS: tuple[str, ...] = ("q", *FACETS, "sort", "size", "collapse", "page")
+#: Parameters whose default need not appear in a URL.
+_DEFAULTS = {"sort": "relevance", "page": "1", "collapse": "1", "size": "20"}
+
+
+@dataclass(frozen=True)
+class Chip:
+    """A selected filter value, shown with a link that removes it."""
+
+    facet: str
+    value: str
+    label: str
+    remove_url: str
+
+
+class SearchState:
+    """The search parameters of one request, and URLs for its variations."""
+
+    def __init__(self, args: MultiDict[str, str], endpoint_path: str = "/") -> None:
+        self.path = endpoint_path
+        self.pairs: list[tuple[str, str]] = [
+            (key, value)
+            for key in STATE_KEYS
+            for value in args.getlist(key)
+            if value.strip() and _DEFAULTS.get(key) != value
+        ]
+
+    # -- reading -------------------------------------------------------------
+
+    def get(self, key: str, default: str = "") -> str:
+        """The last value of ``key`` (as the engine's request builder reads it)."""
+        values = [v for k, v in self.pairs if k == key]
+        return values[-1] if values else default
+
+    @property
+    def query(self) -> str:
+        """What is in the search box."""
+        return self.get("q")
+
+    @property
+    def sort(self) -> str:
+        """relevance or year."""
+        return self.get("sort", "relevance")
+
+    def selected(self, facet: str) -> list[str]:
+        """The raw values chosen for a facet (a year range stays a range)."""
+        return [v.strip() for k, v in self.pairs if k == facet]
+
+    def year_range(self) -> str:
+        """The year range typed in (like 2010-2015), "" when only single years are chosen."""
+        ranges = [v for v in self.selected("year") if not v.isdigit()]
+        return ranges[-1] if ranges else ""
+
+    def filter_pairs(self) -> list[tuple[str, str]]:
+        """Every (facet, value) chosen, in URL order."""
+        return [(k, v.strip()) for k, v in self.pairs if k in FACETS]
+
+    @property
+    def has_filters(self) -> bool:
+        """True when any facet value is chosen."""
+        return bool(self.filter_pairs())
+
+    def hidden_fields(self, exclude: Iterable[str] = ()) -> list[tuple[str, str]]:
+        """The pairs a form must resend as hidden inputs (never page: a new form means page 1)."""
+        skip = {"page", *exclude}
+        return [(k, v) for k, v in self.pairs if k not in skip]
+
+    def chips(self) -> list[Chip]:
+        """A removable chip per selected value."""
+        return [
+            Chip(facet, value, f"{facet_label(facet)}：{value_label(facet, value)}", self.without(facet, value))
+            for facet, value in self.filter_pairs()
+        ]
+
+    # -- variations ------------------------------------------------------------
+
+    def url(self, pairs: Iterable[tuple[str, str]]) -> str:
+        """The search page URL for these pairs."""
+        pairs = list(pairs)
+        return f"{self.path}?{urlencode(pairs)}" if pairs else self.path
+
+    def with_value(self, key: str, value: str) -> str:
+        """This search with ``key`` set to ``value`` (replacing earlier values), back on page 1."""
+        kept = [(k, v) for k, v in self.pairs if k not in (key, "page")]
+        if value and _DEFAULTS.get(key) != value:
+            kept.append((key, value))
+        return self.url(_ordered(kept))
+
+    def adding(self, facet: str, value: str) -> str:
+        """This search narrowed by one more facet value, page 1."""
+        kept = [(k, v) for k, v in self.pairs if k != "page"]
+        if (facet, value) not in kept:
+            kept.append((facet, value))
+        return self.url(_ordered(kept))
+
+    def without(self, facet: str, value: str) -> str:
+        """This search without one selected value, page 1."""
+        return self.url((k, v) for k, v in self.pairs if k != "page" and (k, v.strip()) != (facet, value))
+
+    def cleared(self) -> str:
+        """This query with every filter dropped (sort and size kept)."""
+        return self.url((k, v) for k, v in self.pairs if k not in FACETS and k != "page")
+
+    def page_url(self, page: int) -> str:
+        """This search at another page."""
+        return self.with_value("page", str(page)) if page > 1 else self.with_value("page", "")
+
+
+def _ordered(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    # Stable by STATE_KEYS so equal states give equal URLs (nicer bookmarks, better caching).
+    rank = {key: i for i, key in enumerate(STATE_KEYS)}
+    return sorted(pairs, key=lambda pair: rank.get(pair[0], len(rank)))
+
+
+def as_lists(args: MultiDict[str, str]) -> dict[str, list[str]]:
+    """Query-string args in the shape ``engine.request.build_request`` reads."""
+    return args.to_dict(flat=False)

@@ -1,0 +1,101 @@
+"""The JSON API: the same parameters and validation as the pages, JSON out.
+
+- ``GET /api/search``  — ``SearchResult.to_dict()``
+- ``GET /api/facets``  — facet counts (and the total) for the same filters, no hits
+- ``GET /api/articles/<article_id>`` — metadata and paragraphs in reading order
+- ``GET /api/copies/<duplicate_key>`` — every copy of a duplicated paragraph
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from flask import Blueprint, Response, abort, request
+
+from engine.contract import IndexDocument
+from engine.request import build_request
+from portal.citation import source_line
+from portal.engine_access import get_engine
+from portal.responses import json_response
+from portal.urlstate import as_lists
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+#: Article-level fields of a paragraph (copied onto every paragraph by the indexer).
+ARTICLE_FIELDS = ("title", "source_path", "org_level", "org_name", "township", "period", "year", "publish_date")
+
+
+@bp.get("/search")
+def search() -> Response:
+    """Search with the UI's parameters (q, sort, page, size, collapse, each facet)."""
+    result = get_engine().search(build_request(as_lists(request.args)))
+    return json_response(result.to_dict())
+
+
+@bp.get("/facets")
+def facets() -> Response:
+    """Facet counts for the given query and filters."""
+    search_request = dataclasses.replace(build_request(as_lists(request.args)), page=1, page_size=0)
+    result = get_engine().search(search_request)
+    return json_response(
+        {
+            "total": result.total,
+            "took_ms": result.took_ms,
+            "facets": {name: [dataclasses.asdict(c) for c in counts] for name, counts in result.facets.items()},
+        }
+    )
+
+
+def _paragraph(doc: IndexDocument) -> dict[str, Any]:
+    return {
+        "paragraph_id": doc.paragraph_id,
+        "position": doc.position,
+        "text": doc.text,
+        "section_path": list(doc.section_path),
+        "is_heading": doc.is_heading,
+        "topics": list(doc.topics),
+        "duplicate_key": doc.duplicate_key,
+    }
+
+
+@bp.get("/articles/<article_id>")
+def article(article_id: str) -> Response:
+    """An article: metadata (with each value's origin where known) and paragraphs in order."""
+    docs = get_engine().article(article_id)
+    if not docs:
+        abort(404, "找不到这篇文章。")
+    first = docs[0]
+    metadata = {name: getattr(first, name) for name in ARTICLE_FIELDS}
+    return json_response(
+        {
+            "article_id": article_id,
+            **metadata,
+            "origins": dict(getattr(first, "origins", None) or {}),
+            "source_line": source_line(first),
+            "paragraphs": [_paragraph(doc) for doc in docs],
+        }
+    )
+
+
+@bp.get("/copies/<path:duplicate_key>")
+def copies(duplicate_key: str) -> Response:
+    """Every paragraph sharing a duplicate key, with enough to cite and link each."""
+    docs = get_engine().copies(duplicate_key)
+    if not docs:
+        abort(404, "找不到这组相同段落。")
+    return json_response(
+        {
+            "duplicate_key": duplicate_key,
+            "copies": [
+                {
+                    "paragraph_id": doc.paragraph_id,
+                    "article_id": doc.article_id,
+                    "text": doc.text,
+                    **{name: getattr(doc, name) for name in ARTICLE_FIELDS},
+                    "source_line": source_line(doc),
+                }
+                for doc in docs
+            ],
+        }
+    )

@@ -1,0 +1,23 @@
+"""Small helpers for reading portal responses in tests."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+from bs4 import BeautifulSoup
+from werkzeug.test import TestResponse
+
+
+def soup(response: TestResponse) -> BeautifulSoup:
+    """The response body parsed as HTML."""
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def query_of(url: str) -> dict[str, list[str]]:
+    """The query parameters of a URL."""
+    return parse_qs(urlsplit(url).query)
+
+
+def total_of(page: BeautifulSoup) -> int:
+    """The result count shown on a search page."""
+    return int(page.select_one(".js-total").get_text(strip=True))
