@@ -39,3 +39,10 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 # nginx on the same host sets X-Forwarded-*; trust it and nobody else.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "union-summaries"
+
+
+def post_worker_init(worker: object) -> None:
+    """Load the jieba dictionary before the first request, not during it (about 1 s)."""
+    from engine import analysis
+
+    analysis.word_tokens("工会")

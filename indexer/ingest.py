@@ -126,6 +126,9 @@ def run_ingest(
         return 2
     try:
         report = _ingest(engine, paths, prune, rebuild, workers)
+    except IncompatibleIndex as exc:
+        print(f"索引版本不兼容：{exc}", file=sys.stderr)
+        return 2
     except EngineUnavailable as exc:
         print(f"检索引擎不可用：{exc}", file=sys.stderr)
         return 2

