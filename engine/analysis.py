@@ -111,9 +111,7 @@ def word_tokens(text: str) -> list[str]:
     """The ``words`` view: jieba search-mode words of the folded text, in order."""
     tokenizer = _load_tokenizer()
     return [
-        word
-        for word, _start, _end in tokenizer.tokenize(fold(text), mode="search")
-        if any(map(is_word_char, word))
+        word for word, _start, _end in tokenizer.tokenize(fold(text), mode="search") if any(map(is_word_char, word))
     ]
 
 

@@ -58,13 +58,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     ingest = commands.add_parser("ingest", help="解析并写入检索引擎（增量）")
     ingest.add_argument("paths", nargs="+", help="文件或文件夹（递归）")
-    ingest.add_argument("--index", default=None, help="内嵌索引目录（默认 ./data/index；设置 ES_URL 时使用 Elasticsearch）")
+    ingest.add_argument(
+        "--index", default=None, help="内嵌索引目录（默认 ./data/index；设置 ES_URL 时使用 Elasticsearch）"
+    )
     ingest.add_argument("--prune", action="store_true", help="删除已不存在的文件的段落")
     ingest.add_argument("--rebuild", action="store_true", help="重建全新索引，完成后原子切换")
     ingest.add_argument("--workers", type=int, default=None, help="分词进程数（默认 CPU 核数）")
 
     search = commands.add_parser("search", help="命令行检索")
-    search.add_argument("query", nargs="?", default="", help="检索词：空格=并且，\"短语\"，-排除，A OR B")
+    search.add_argument("query", nargs="?", default="", help='检索词：空格=并且，"短语"，-排除，A OR B')
     search.add_argument("--index", default=None, help="内嵌索引目录（默认 ./data/index）")
     for facet, flag in (
         ("township", "--township"),
@@ -91,7 +93,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "ingest":
         from indexer.ingest import run_ingest
 
-        return run_ingest(args.paths, index_dir=args.index, prune=args.prune, rebuild=args.rebuild, workers=args.workers)
+        return run_ingest(
+            args.paths, index_dir=args.index, prune=args.prune, rebuild=args.rebuild, workers=args.workers
+        )
     from indexer.searching import run_search
 
     return run_search(args)
@@ -99,4 +103,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
-

@@ -112,7 +112,11 @@ def _ingest(engine: SearchEngine, paths: Sequence[str], prune: bool, rebuild: bo
 
 
 def run_ingest(
-    paths: Sequence[str], index_dir: str | None = None, prune: bool = False, rebuild: bool = False, workers: int | None = None
+    paths: Sequence[str],
+    index_dir: str | None = None,
+    prune: bool = False,
+    rebuild: bool = False,
+    workers: int | None = None,
 ) -> int:
     """Run an ingest and print its report; returns the exit code (0 ok, 1 nothing read, 2 engine error)."""
     missing = [p for p in paths if not Path(p).exists()]

@@ -28,7 +28,9 @@ MARKER_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 #: Article markers: 篇一: 第1篇： 篇1： 范文二：
-ARTICLE_MARKER = re.compile(rf"(?:第\s*(?:\d{{1,2}}|{_CN})\s*篇|篇\s*(?:\d{{1,2}}|{_CN})|范文\s*(?:\d{{1,2}}|{_CN}))\s*[:：]\s*")
+ARTICLE_MARKER = re.compile(
+    rf"(?:第\s*(?:\d{{1,2}}|{_CN})\s*篇|篇\s*(?:\d{{1,2}}|{_CN})|范文\s*(?:\d{{1,2}}|{_CN}))\s*[:：]\s*"
+)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ and assembles the records of indexer.model.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import re
@@ -25,7 +26,7 @@ from indexer.enrichment.placeholders import find_placeholders
 from indexer.enrichment.quality import content_quality
 from indexer.enrichment.sidecar import SIDECAR_NAME, sidecar_overrides
 from indexer.enrichment.topics import article_topics, paragraph_topics
-from indexer.model import Article, Origin, Paragraph, SourceFile
+from indexer.model import ARTICLE_FACETS, Article, Origin, Paragraph, SourceFile
 from indexer.reading import RawDocument, UnreadableFile
 from indexer.splitting import ArticleDraft, split_articles, split_inline, split_paragraphs
 
@@ -164,12 +165,7 @@ def build_article(
                 title=title,
                 source_path=source_path,
                 source_sha256=source.sha256,
-                org_level=article.org_level,
-                org_name=article.org_name,
-                township=article.township,
-                period=article.period,
-                year=article.year,
-                publish_date=publish_date,
+                **{facet: getattr(article, facet) for facet in ARTICLE_FACETS},
             )
         )
     article.placeholders = list(dict.fromkeys(placeholders))
@@ -204,14 +200,8 @@ def parse_file(path: Path, root: Path | None = None) -> ParsedFile:
     """Read and parse one file; raises UnreadableFile with a one-line reason."""
     root = root or path.parent
     doc = reading.read_source(path)
-    doc.source = _with_display_path(doc.source, path)
+    doc.source = dataclasses.replace(doc.source, path=display_path(path))
     parsed = parse_document(doc, path, root)
     if not parsed.paragraphs:
         raise UnreadableFile("no text found after cleaning")
     return parsed
-
-
-def _with_display_path(source: SourceFile, path: Path) -> SourceFile:
-    from dataclasses import replace
-
-    return replace(source, path=display_path(path))

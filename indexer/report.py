@@ -50,9 +50,7 @@ class RunReport:
             f"文章 {self.articles} 篇，段落 {self.paragraphs} 段",
         ]
         if self.articles:
-            coverage = "，".join(
-                f"{facet} {100 * self.covered[facet] / self.articles:.0f}%" for facet in COVERAGE
-            )
+            coverage = "，".join(f"{facet} {100 * self.covered[facet] / self.articles:.0f}%" for facet in COVERAGE)
             lines.append(f"分面覆盖率：{coverage}")
         if self.skipped:
             lines.append(f"跳过 {len(self.skipped)} 个文件：")

@@ -60,7 +60,10 @@ def is_unbalanced(text: str) -> bool:
 def is_title_like(text: str) -> bool:
     """A short line naming a summary (…工作总结, …总结篇一, …总结3)."""
     return len(text) <= 40 and bool(
-        re.search(r"(总结|汇报|报告)(范文)?\s*([（(]?(\d{1,2}|[一二三四五六七八九十]{1,3})[)）]?|篇[一二三四五六七八九十\d]+)?$", text)
+        re.search(
+            r"(总结|汇报|报告)(范文)?\s*([（(]?(\d{1,2}|[一二三四五六七八九十]{1,3})[)）]?|篇[一二三四五六七八九十\d]+)?$",
+            text,
+        )
     )
 
 
@@ -95,8 +98,10 @@ def repair_page_prefixes(lines: list[str]) -> list[str]:
         if i in run:
             body = _PAGE_PREFIX.sub("", text, count=1)
             if out and i != run[0]:
-                out[-1] = out[-1].rstrip() + body.lstrip() if _joins_without_space(out[-1], body) else (
-                    out[-1].rstrip() + " " + body.lstrip()
+                out[-1] = (
+                    out[-1].rstrip() + body.lstrip()
+                    if _joins_without_space(out[-1], body)
+                    else (out[-1].rstrip() + " " + body.lstrip())
                 )
                 continue
             text = body

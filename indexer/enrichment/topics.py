@@ -12,11 +12,7 @@ def paragraph_topics(text: str, section_path: Sequence[str]) -> list[str]:
     """Topics whose keywords occur in the paragraph, or whose heading words name its section."""
     topics, _ = taxonomy()
     headings = " ".join(section_path)
-    return [
-        t.name
-        for t in topics
-        if any(k in text for k in t.keywords) or any(k in headings for k in t.in_headings)
-    ]
+    return [t.name for t in topics if any(k in text for k in t.keywords) or any(k in headings for k in t.in_headings)]
 
 
 def article_topics(paragraph_topic_lists: Sequence[Sequence[str]]) -> list[str]:

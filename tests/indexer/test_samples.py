@@ -94,7 +94,9 @@ NOT_CONTENT = re.compile(
 
 
 # Lines that only structure a template page: collection titles and article markers.
-STRUCTURE = re.compile(r"^\s*((第\d+篇|篇[\d一二三四五六七八九十]+|范文[\d一二三四五六七八九十]*)[:：])?\s*\S{0,16}总结[\d一二三四五六七八九十]*\s*$|^\s*范文.{0,2}[:：]\s*$")
+STRUCTURE = re.compile(
+    r"^\s*((第\d+篇|篇[\d一二三四五六七八九十]+|范文[\d一二三四五六七八九十]*)[:：])?\s*\S{0,16}总结[\d一二三四五六七八九十]*\s*$|^\s*范文.{0,2}[:：]\s*$"
+)
 
 
 def _squash(text: str) -> str:
@@ -144,7 +146,10 @@ def test_page_break_prefixes_of_the_pdf_export_are_repaired_into_whole_sentences
 
 def test_hard_wrapped_lines_are_joined() -> None:
     texts = [p.text for p in parsed("003").paragraphs]
-    assert "我们认为，工会工作关键要突出几件有意义的、有影响力的工作，让人家看到我们工会在做什么，是实实在在的，言之有物的。" in texts
+    assert (
+        "我们认为，工会工作关键要突出几件有意义的、有影响力的工作，让人家看到我们工会在做什么，是实实在在的，言之有物的。"
+        in texts
+    )
     assert any("《企业工资集体协商协议书》" in t for t in texts)
 
 
@@ -156,13 +161,21 @@ def _path_of(key: str, start: str) -> list[str]:
 SECTION_PATHS = [
     ("000", "维护职工合法权益是工会的最基本职能", ["一、职工利益放在首位，在维护权益上下功夫"]),
     ("000", "1、关心好特困职工。", ["一、职工利益放在首位，在维护权益上下功夫", "1、关心好特困职工"]),
-    ("000", "年初召开了全镇基层工会主席会议", ["二、突出重点，在提高质量上下功夫", "1、认真贯彻落实县总十一届八次全委扩大会议精神"]),
+    (
+        "000",
+        "年初召开了全镇基层工会主席会议",
+        ["二、突出重点，在提高质量上下功夫", "1、认真贯彻落实县总十一届八次全委扩大会议精神"],
+    ),
     ("000", "1、进一步加大非公有制企业工会组建力度", ["下半年工作重点"]),
     ("001", "省委工青妇工作会议后", ["一、贯彻落实省委工青妇工作会议精神"]),
     ("001", "为弘扬劳模精神", ["一、学习劳模 规范管理"]),
     ("002", "全镇8.2万人", ["一、基本情况"]),
     ("002", "1、完善信访渠道", ["(三)抓维权帮扶,强化服务机制"]),
-    ("002", "维护职工合法权益是工会的职责,为更好地履行职能", ["(三)抓维权帮扶,强化服务机制", "1、完善信访渠道,突出维权主业"]),
+    (
+        "002",
+        "维护职工合法权益是工会的职责,为更好地履行职能",
+        ["(三)抓维权帮扶,强化服务机制", "1、完善信访渠道,突出维权主业"],
+    ),
     ("003", "人大组织的《劳动法》", None),  # joined into the item before it, see below
     ("003", "1、加大建会力度", ["四、20xx年度重点工作打算"]),
     ("004", "以教代会为主要形式", ["2、发挥民主监督作用，落实教职工民主权利"]),
@@ -184,7 +197,10 @@ def test_paragraphs_carry_their_section_path(key: str, start: str, path: list[st
 
 def test_headings_are_paragraphs_of_their_own_marked_as_headings() -> None:
     headings = [p for p in parsed("000").paragraphs if p.is_heading]
-    assert [h.text for h in headings][:2] == ["一、职工利益放在首位，在维护权益上下功夫。", "二、突出重点，在提高质量上下功夫。"]
+    assert [h.text for h in headings][:2] == [
+        "一、职工利益放在首位，在维护权益上下功夫。",
+        "二、突出重点，在提高质量上下功夫。",
+    ]
     assert all(h.quality < 0.2 for h in headings)
 
 
