@@ -3,7 +3,7 @@
 Two views of every text, both handed to the engines as pre-split tokens so
 that no engine-side analyser can disagree with this module:
 
-* ``words`` — jieba search-mode words with the union-domain user dictionary
+* ``words`` — jieba search-mode words (jieba-rs) with the union-domain user dictionary
   (engine/data/userdict.txt). Drives BM25 ranking and proximity.
 * ``chars`` — overlapping character bigrams of each run of letters/digits/
   Han characters (a lone character stands as itself). A phrase of the query's
@@ -18,14 +18,15 @@ the folded text are offsets in the original (the highlighter relies on it).
 from __future__ import annotations
 
 import hashlib
-import logging
+import importlib.metadata
+import re
 import threading
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
-import jieba
 import opencc
+import rjieba
 
 USER_DICT = Path(__file__).parent / "data" / "userdict.txt"
 
@@ -34,7 +35,8 @@ RUN_BREAK = "\u2016"
 
 _t2s = opencc.OpenCC("t2s")
 _jieba_lock = threading.Lock()
-_tokenizer: jieba.Tokenizer | None = None
+_tokenizer: rjieba.Jieba | None = None
+_NON_WORD = re.compile(r"[^\w]+|_+")
 
 
 @lru_cache(maxsize=65536)
@@ -95,29 +97,40 @@ def char_tokens(text: str) -> list[str]:
     return tokens
 
 
-def _load_tokenizer() -> jieba.Tokenizer:
+def _load_tokenizer() -> rjieba.Jieba:
     global _tokenizer
     with _jieba_lock:
         if _tokenizer is None:
-            jieba.setLogLevel(logging.WARNING)
-            tokenizer = jieba.Tokenizer()
-            tokenizer.load_userdict(str(USER_DICT))
-            tokenizer.initialize()
+            tokenizer = rjieba.Jieba()
+            for line in USER_DICT.read_text(encoding="utf-8").splitlines():
+                word, *rest = line.split() or [""]
+                if word:
+                    freq = int(rest[0]) if rest and rest[0].isdigit() else None
+                    tokenizer.add_word(word, freq, rest[1] if len(rest) > 1 else None)
             _tokenizer = tokenizer
     return _tokenizer
 
 
 def word_tokens(text: str) -> list[str]:
-    """The ``words`` view: jieba search-mode words of the folded text, in order."""
+    """The ``words`` view: jieba search-mode words of the folded text, in order.
+
+    Segmented by jieba-rs (rjieba): the same dictionary and algorithm as
+    jieba, about 40 times faster. Tokens with inner punctuation (2023-12-30,
+    a URL) are split at it, as jieba does.
+    """
     tokenizer = _load_tokenizer()
-    return [
-        word for word, _start, _end in tokenizer.tokenize(fold(text), mode="search") if any(map(is_word_char, word))
-    ]
+    words: list[str] = []
+    for word, _start, _end in tokenizer.tokenize(fold(text), mode="search", hmm=True):
+        if all(map(is_word_char, word)):
+            words.append(word)
+        else:
+            words.extend(piece for piece in _NON_WORD.split(word) if piece)
+    return words
 
 
 def analysis_version() -> str:
     """A fingerprint of everything that decides tokens; an index built under another is refused."""
     digest = hashlib.sha256()
-    digest.update(b"analysis-v1|jieba-" + jieba.__version__.encode())
+    digest.update(b"analysis-v2|rjieba-" + importlib.metadata.version("rjieba").encode())
     digest.update(USER_DICT.read_bytes())
     return digest.hexdigest()[:16]

@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
+from pathlib import Path
+
+import jieba
 
 from indexer.enrichment.rules import facet_rules
 
@@ -57,15 +60,18 @@ _BLANK_YEAR = re.compile(r"(?:19|20)(?:[xX×]{2}|\d_|__)\s*年|[xX×]{2}\s*年|�
 
 @lru_cache(maxsize=1)
 def _word_tags() -> dict[str, str]:
-    # jieba's part-of-speech table tells a place (顺昌 ns) from a verb (按照 p, 贯彻 v).
-    import logging
+    """jieba's dictionary as word → part of speech: it tells a place (顺昌 ns) from a verb (按照 p).
 
-    import jieba
-    import jieba.posseg
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.posseg.dt.initialize()
-    return jieba.posseg.dt.word_tag_tab
+    Read straight from the dictionary file (0.3 s) rather than through
+    jieba.posseg, which would build a second segmenter (several seconds).
+    """
+    tags: dict[str, str] = {}
+    with open(Path(jieba.__file__).parent / "dict.txt", encoding="utf-8") as handle:
+        for line in handle:
+            parts = line.split()
+            if len(parts) == 3:
+                tags[parts[0]] = parts[2]
+    return tags
 
 
 def _place_name(text: str, kind_start: int) -> str | None:
