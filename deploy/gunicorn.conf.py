@@ -5,18 +5,28 @@ Environment:
     HOST              address to bind (default 127.0.0.1: nginx sits in front)
     WEB_CONCURRENCY   worker count (default 2 × cores + 1, at most MAX_WORKERS)
     INDEX_DIR         embedded index folder; or ES_URL / ES_INDEX for Elasticsearch
+    SECRET_KEY        (or SECRET_KEY_FILE) signs sessions and CSRF tokens; admin features need it
+    UPLOAD_MAX_MB     largest upload (default 20); nginx's client_max_body_size must allow it
+    Everything else the portal reads: portal/settings.py and README.md, "Deploying".
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import secrets
 
 #: Each worker loads the jieba dictionary and its own index readers (~100 MB);
 #: past this many, more workers cost memory without adding throughput.
 MAX_WORKERS = 9
 
 wsgi_app = "portal:create_app()"
+
+# Without a configured secret, generate one here in the master, before the workers fork:
+# every worker then signs CSRF tokens with the same key, so the basket export works
+# whichever worker answers. The portal still refuses admin features with such a key.
+if not os.environ.get("SECRET_KEY") and not os.environ.get("SECRET_KEY_FILE"):
+    os.environ.setdefault("PORTAL_EPHEMERAL_SECRET", secrets.token_hex(32))
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * multiprocessing.cpu_count() + 1, MAX_WORKERS))
 
@@ -24,8 +34,12 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * multiprocessing.cpu_c
 # imports the app itself and opens its engine lazily on its first request.
 preload_app = False
 
-timeout = 60
+# An upload is read, parsed and segmented within its request: allow a large text PDF.
+timeout = 120
 graceful_timeout = 30
+# Request line and headers stay small (uploads are in the body, limited by the app and nginx).
+limit_request_line = 8190
+limit_request_fields = 100
 keepalive = 5
 # Recycle workers now and then, so a slow leak in a native library cannot grow forever.
 max_requests = 2000

@@ -19,15 +19,17 @@ compiles the same tree.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
 import os
+import re
 import shutil
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -159,6 +161,26 @@ def _and(query: tantivy.Query, condition: tantivy.Query) -> tantivy.Query:
 
 # --------------------------------------------------------------------------- one index folder
 
+_OS_ERROR = re.compile(r"os error (\d+)")
+
+
+@contextlib.contextmanager
+def _native_io_errors() -> Iterator[None]:
+    """Turn tantivy's I/O failures into the OSError they are.
+
+    tantivy reports a full disk as ``ValueError("… No space left on device
+    (os error 28)")``; callers (the ingest command, the portal) handle
+    OSError by errno, so the errno is recovered from the message.
+    """
+    try:
+        yield
+    except ValueError as exc:
+        match = _OS_ERROR.search(str(exc))
+        if match is None:
+            raise
+        code = int(match.group(1))
+        raise OSError(code, os.strerror(code) if code else str(exc)) from exc
+
 
 def _stamp(path: Path) -> tuple[int, int, int] | None:
     try:
@@ -218,7 +240,8 @@ class _Generation:
         """The single writer of this folder (tantivy locks it against other processes)."""
         if self._writer is None:
             try:
-                self._writer = self.index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=WRITER_THREADS)
+                with _native_io_errors():
+                    self._writer = self.index.writer(heap_size=WRITER_HEAP_BYTES, num_threads=WRITER_THREADS)
             except ValueError as exc:
                 raise EngineUnavailable(
                     f"the index at {self.path.parent} is being written by another process: {exc}"
@@ -228,7 +251,8 @@ class _Generation:
     def commit(self) -> None:
         """Make this process's writes durable and visible to its own searchers."""
         if self._writer is not None:
-            self._writer.commit()
+            with _native_io_errors():
+                self._writer.commit()
             self.index.reload()
             self._meta_stamp = _stamp(self.path / "meta.json")
 
@@ -236,11 +260,12 @@ class _Generation:
         """Close the writer (dropping uncommitted writes when ``discard``), freeing the lock."""
         if self._writer is None:
             return
-        if discard:
-            self._writer.rollback()
-        # Consumes the writer: waits for merges, then releases the folder lock.
-        self._writer.wait_merging_threads()
-        self._writer = None
+        writer, self._writer = self._writer, None
+        with _native_io_errors():
+            if discard:
+                writer.rollback()
+            # Consumes the writer: waits for merges, then releases the folder lock.
+            writer.wait_merging_threads()
 
     def size_bytes(self) -> int:
         """Bytes on disk of this generation."""
@@ -444,8 +469,11 @@ class EmbeddedEngine:
         with self._lock:
             building, self._building = self._building, None
             if building is not None:
-                building.release(discard=True)
-                shutil.rmtree(building.path, ignore_errors=True)
+                try:
+                    building.release(discard=True)
+                finally:
+                    # Even when releasing failed (a full disk), the half-built folder must go.
+                    shutil.rmtree(building.path, ignore_errors=True)
 
     # -- writing -------------------------------------------------------------
 
@@ -453,12 +481,15 @@ class EmbeddedEngine:
         """Drop the paragraphs of one source file and add these (visible after commit)."""
         with self._lock:
             writer = self._writing().writer()
-            writer.delete_documents_by_term("source_path", source_path)
+            with _native_io_errors():
+                writer.delete_documents_by_term("source_path", source_path)
             for item in documents:
                 fields = stored.ensure_analyzed(item)
                 if fields["source_path"] != source_path:
                     raise ValueError(f"{fields['paragraph_id']} belongs to {fields['source_path']}")
-                writer.add_document(self._to_tantivy(fields))
+                # Adding may flush a full in-memory segment to disk.
+                with _native_io_errors():
+                    writer.add_document(self._to_tantivy(fields))
 
     @staticmethod
     def _to_tantivy(fields: Mapping[str, Any]) -> tantivy.Document:
@@ -481,7 +512,7 @@ class EmbeddedEngine:
 
     def delete_source(self, source_path: str) -> None:
         """Drop every paragraph of one source file (visible after commit)."""
-        with self._lock:
+        with self._lock, _native_io_errors():
             self._writing().writer().delete_documents_by_term("source_path", source_path)
 
     def commit(self) -> None:

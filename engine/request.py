@@ -14,8 +14,15 @@ from engine.query import MAX_QUERY_LENGTH
 
 MAX_PAGE = 500
 MAX_PAGE_SIZE = 100
+#: Deepest result reachable by paging (page × size): Elasticsearch's max_result_window,
+#: applied to both engines so they agree and a deep page costs the embedded one no more.
+MAX_RESULT_DEPTH = 10_000
 MAX_VALUES_PER_FACET = 20
+#: Filter values across all facets together (each one is a term in every query).
+MAX_FILTER_VALUES = 50
 MAX_VALUE_LENGTH = 200
+DEFAULT_FACET_SIZE = 50
+MAX_FACET_SIZE = 200
 _YEAR_RANGE = re.compile(r"^\s*(\d{4})?\s*[-–~至]\s*(\d{4})?\s*$")
 _YEAR = re.compile(r"^\s*(\d{4})\s*$")
 
@@ -48,6 +55,9 @@ def build_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
 
     filters: dict[str, tuple[str, ...]] = {}
     year_from = year_to = None
+    total_values = sum(1 for facet in FACETS for v in params.get(facet) or [] if v and v.strip())
+    if total_values > MAX_FILTER_VALUES:
+        raise InvalidParameter(f"筛选条件过多：最多 {MAX_FILTER_VALUES} 个，收到 {total_values} 个")
     for facet in FACETS:
         values = [v.strip() for v in params.get(facet) or [] if v and v.strip()]
         if len(values) > MAX_VALUES_PER_FACET:
@@ -69,13 +79,20 @@ def build_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
             values = years
         if values:
             filters[facet] = tuple(dict.fromkeys(values))
+    page = _int(params, "page", 1, 1, MAX_PAGE)
+    page_size = _int(params, "size", 20, 1, MAX_PAGE_SIZE)
+    if page * page_size > MAX_RESULT_DEPTH:
+        raise InvalidParameter(
+            f"翻页过深：最多查看前 {MAX_RESULT_DEPTH} 条结果（第 {page} 页、每页 {page_size} 条超出），请增加筛选条件"
+        )
     return SearchRequest(
         query=query,
         filters=filters,
         year_from=year_from,
         year_to=year_to,
         sort=sort,  # type: ignore[arg-type]
-        page=_int(params, "page", 1, 1, MAX_PAGE),
-        page_size=_int(params, "size", 20, 1, MAX_PAGE_SIZE),
+        page=page,
+        page_size=page_size,
         collapse=(params.get("collapse") or ["1"])[-1] not in ("0", "false", "no"),
+        facet_size=_int(params, "facet_size", DEFAULT_FACET_SIZE, 1, MAX_FACET_SIZE),
     )

@@ -63,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ingest.add_argument("--prune", action="store_true", help="删除已不存在的文件的段落")
     ingest.add_argument("--rebuild", action="store_true", help="重建全新索引，完成后原子切换")
+    ingest.add_argument("--force", action="store_true", help="未变化的文件也重新读取（修改 metadata.csv 之后）")
     ingest.add_argument("--workers", type=int, default=None, help="分词进程数（默认 CPU 核数）")
 
     search = commands.add_parser("search", help="命令行检索")
@@ -94,7 +95,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from indexer.ingest import run_ingest
 
         return run_ingest(
-            args.paths, index_dir=args.index, prune=args.prune, rebuild=args.rebuild, workers=args.workers
+            args.paths,
+            index_dir=args.index,
+            prune=args.prune,
+            rebuild=args.rebuild,
+            workers=args.workers,
+            force=args.force,
         )
     from indexer.searching import run_search
 

@@ -59,12 +59,18 @@ def display_path(path: Path) -> str:
 
 
 def discover(targets: Iterable[str | Path]) -> Iterator[tuple[Path, Path]]:
-    """Each file under the targets (recursively) with the root it was found under, sorted."""
+    """Each file under the targets (recursively) with the root it was found under, sorted.
+
+    Hidden folders are skipped like hidden files: the portal keeps deleted
+    files in ``.trash/`` and work files in ``.portal/`` inside the archive,
+    and a re-ingest must not bring them back.
+    """
     for target in targets:
         target = Path(target)
         if target.is_dir():
             for file in sorted(p for p in target.rglob("*") if p.is_file()):
-                if file.name != SIDECAR_NAME and not _IGNORED.search(file.name):
+                hidden = any(part.startswith(".") for part in file.relative_to(target).parent.parts)
+                if not hidden and file.name != SIDECAR_NAME and not _IGNORED.search(file.name):
                     yield file, target
         else:
             yield target, target.parent
@@ -89,8 +95,15 @@ def _article_id(source_path: str, position: int) -> str:
     return hashlib.sha1(f"{source_path}#{position}".encode()).hexdigest()[:16]
 
 
-def _infer_facets(draft_title: str, texts: list[str], path: Path, root: Path) -> tuple[dict, dict[str, Origin]]:
-    """Facet values and their origins: sidecar > path > title > text."""
+def _infer_facets(
+    draft_title: str, texts: list[str], path: Path, root: Path, shown_title: str = ""
+) -> tuple[dict, dict[str, Origin]]:
+    """Facet values and their origins: sidecar > path > title > text.
+
+    A sidecar row's title may name the article as the file titles it or as the
+    index shows it (``shown_title``: the first words when the file has no title),
+    which is what a correction made in the portal writes.
+    """
     body = "\n".join(texts)
     opening = texts[0] if texts else ""
     values: dict[str, object] = {}
@@ -101,7 +114,7 @@ def _infer_facets(draft_title: str, texts: list[str], path: Path, root: Path) ->
             values[name] = value
             origins[name] = origin
 
-    for name, value in sidecar_overrides(path, draft_title, root).items():
+    for name, value in sidecar_overrides(path, draft_title, root, also_title=shown_title).items():
         keep(name, int(value) if name == "year" and value.isdigit() else value, "sidecar")
     relative = path.relative_to(root) if path.is_relative_to(root) else Path(path.name)
     keep("township", paths.township_from_path(relative), "path")
@@ -128,7 +141,7 @@ def build_article(
     drafts = split_paragraphs(draft.lines)
     texts = [d.text for d in drafts]
     title = draft.title or (texts[0][:20] + "…" if texts and len(texts[0]) > 20 else (texts[0] if texts else ""))
-    values, origins = _infer_facets(draft.title, texts, path, root)
+    values, origins = _infer_facets(draft.title, texts, path, root, shown_title=title)
     article_id = _article_id(source_path, position)
     article = Article(
         article_id=article_id,

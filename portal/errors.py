@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 from engine.contract import EngineUnavailable, IncompatibleIndex
 from engine.request import InvalidParameter
 from portal.responses import json_response
+from portal.uploads import UPLOAD_ENDPOINTS
 
 REBUILD_COMMAND = "python -m indexer ingest --rebuild 文件夹…"
 
@@ -83,17 +84,35 @@ def handle_incompatible(exc: IncompatibleIndex) -> Response | tuple[str, int]:
 
 _HTTP_TEXT = {
     400: ("请求有误", "请求无法处理。"),
+    401: ("需要登录", "请先登录。"),
     403: ("拒绝访问", "此操作只能从本站页面发起。"),
     404: ("找不到页面", "您要找的页面不存在，可能链接已过期。"),
     405: ("不支持的操作", "此地址不支持这种请求方式。"),
+    409: ("无法执行", "此操作与当前状态冲突。"),
     413: ("请求过大", "提交的内容过多。"),
+    429: ("请求过于频繁", "请稍后再试。"),
 }
+
+
+def _size(limit: int) -> str:
+    return f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+
+
+def _too_large_message() -> str:
+    """413 with the limit that was exceeded (uploads have a larger one than everything else)."""
+    limit = request.max_content_length
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        upload_limit = current_app.config["UPLOAD_MAX_BYTES"]
+        return f"上传的文件过大：一次最多上传 {_size(upload_limit)}。请分开上传，或压缩图片后再试。"
+    return f"提交的内容过多：一次最多 {_size(limit)}。" if limit else "提交的内容过多。"
 
 
 def handle_http(exc: HTTPException) -> Response | tuple[str, int]:
     """Werkzeug's HTTP errors (404, 405, 403 …) in our own words."""
     status = exc.code or 500
     title, message = _HTTP_TEXT.get(status, ("请求无法完成", exc.description or ""))
+    if status == 413:
+        message = _too_large_message()
     # abort(404, "找不到这篇文章") passes a more precise reason: prefer it when it is ours (Chinese).
     if exc.description and any("\u4e00" <= ch <= "\u9fff" for ch in exc.description):
         message = exc.description

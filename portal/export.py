@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,15 @@ EXPORT_TITLE = "素材篮摘录"
 #: Fonts Chinese Word users have; python-docx's default (Calibri) has no CJK glyphs.
 BODY_FONT = "宋体"
 LATIN_FONT = "Times New Roman"
+
+
+#: Characters XML 1.0 cannot hold at all (lxml refuses them): C0 controls but tab/newlines, and U+FFFE/FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters a Word file cannot contain (the rest, markup included, stays literal)."""
+    return _NOT_XML.sub("", text)
 
 
 def _set_fonts(style: Any, east_asian: str) -> None:
@@ -43,12 +53,13 @@ def to_docx(paragraphs: Sequence[IndexDocument], now: datetime | None = None) ->
     note.alignment = WD_ALIGN_PARAGRAPH.CENTER
 
     for doc in paragraphs:
-        body = document.add_paragraph(doc.text)
+        # python-docx writes text nodes, so "<script>" is stored as literal text, never as markup.
+        body = document.add_paragraph(xml_safe(doc.text))
         body.paragraph_format.first_line_indent = Pt(24)  # two characters, as Chinese prose is set
         cite = document.add_paragraph()
         cite.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         cite.paragraph_format.space_after = Pt(12)
-        run = cite.add_run(source_line(doc))
+        run = cite.add_run(xml_safe(source_line(doc)))
         run.font.size = Pt(10.5)
         run.font.color.rgb = RGBColor(0x59, 0x5F, 0x6A)
     out = io.BytesIO()

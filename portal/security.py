@@ -1,10 +1,16 @@
-"""Security defaults: response headers, and the same-origin check for POSTs."""
+"""Security defaults: response headers, and the same-origin check for POSTs.
+
+The headers go on every response, error pages and downloads included (an
+``after_request`` hook runs for those too). Every POST must come from a
+page of this site (Origin/Referer) in addition to carrying a CSRF token
+(portal.csrf): two independent checks, so one mistake does not open the door.
+"""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Request, Response
+from flask import Flask, Request, Response, abort, request
 
 #: Only our own files may run or style anything. Inline <svg> markup is fine;
 #: inline <script>, style="" attributes and event handler attributes are not.
@@ -28,7 +34,11 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Cross-Origin-Resource-Policy": "same-origin",
 }
+#: Methods that change something and therefore must come from our own pages.
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def add_security_headers(response: Response) -> Response:
@@ -52,6 +62,14 @@ def is_same_origin(request: Request) -> bool:
     return urlsplit(claimed).netloc.lower() == request.host.lower()
 
 
+def require_same_origin() -> None:
+    """before_request: refuse (403) a state-changing request another site could have sent."""
+    # An unrouted request (404/405) changes nothing: let routing say so.
+    if request.endpoint is not None and request.method in UNSAFE_METHODS and not is_same_origin(request):
+        abort(403)
+
+
 def init_app(app: Flask) -> None:
-    """Register the header hook."""
+    """Register the header hook and the same-origin check."""
     app.after_request(add_security_headers)
+    app.before_request(require_same_origin)

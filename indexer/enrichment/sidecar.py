@@ -3,13 +3,21 @@
 Columns: ``file`` (a path relative to the CSV's folder, or a glob such as
 ``东山镇/*.docx``), optional ``title`` (only articles with that title), and
 any of ``org_level, org_name, township, period, year``. Empty cells change
-nothing. The nearest CSV (innermost folder) is consulted first.
+nothing.
+
+When several rows set the same value, the most specific row wins: a row
+naming this very file beats a glob, a row naming the article's title beats
+one for the whole file, and only then does the nearest CSV (innermost
+folder) come first, then the earlier row. That is what lets a correction
+made in the portal (an exact file + title row in the archive's top
+metadata.csv, see indexer.corrections) win over a folder-wide glob.
 """
 
 from __future__ import annotations
 
 import csv
 import fnmatch
+import glob
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,7 +40,8 @@ class SidecarRow:
 
 
 @lru_cache(maxsize=256)
-def _load(csv_path: Path, mtime: float) -> tuple[SidecarRow, ...]:
+def _load(csv_path: Path, stamp: tuple[int, int]) -> tuple[SidecarRow, ...]:
+    # ``stamp`` (mtime in ns, size) is only the cache key: an edited file is read again.
     rows: list[SidecarRow] = []
     with csv_path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.DictReader(handle)
@@ -45,24 +54,46 @@ def _load(csv_path: Path, mtime: float) -> tuple[SidecarRow, ...]:
     return tuple(rows)
 
 
-def sidecar_overrides(path: Path, title: str, root: Path | None = None) -> dict[str, str]:
-    """Override values for one article of ``path``, from every metadata.csv above it."""
+def load_rows(csv_path: Path) -> tuple[SidecarRow, ...]:
+    """The rows of one metadata.csv (cached until the file changes)."""
+    stat = csv_path.stat()
+    return _load(csv_path, (stat.st_mtime_ns, stat.st_size))
+
+
+def is_exact(pattern: str, relative: str) -> bool:
+    """True when ``pattern`` names exactly the file ``relative`` (literally or glob-escaped)."""
+    return pattern == relative or pattern == glob.escape(relative)
+
+
+def sidecar_overrides(path: Path, title: str, root: Path | None = None, *, also_title: str = "") -> dict[str, str]:
+    """Override values for one article of ``path``, from every metadata.csv above it.
+
+    A row with a title applies when it equals ``title`` (as the file titles the
+    article) or ``also_title`` (as the index shows it).
+    """
     path = path.resolve()
     stop = root.resolve() if root else None
-    overrides: dict[str, str] = {}
+    titles = {t for t in (title, also_title) if t}
+    ranked: list[tuple[tuple[int, int, int, int], SidecarRow]] = []
     folder = path.parent
+    depth = 0
     while True:
         csv_path = folder / SIDECAR_NAME
         if csv_path.is_file():
             relative = path.relative_to(folder).as_posix()
-            for row in _load(csv_path, csv_path.stat().st_mtime):
-                if (row.title and row.title != title) or not (
-                    relative == row.pattern or fnmatch.fnmatch(relative, row.pattern)
-                ):
+            for index, row in enumerate(load_rows(csv_path)):
+                if row.title and row.title not in titles:
                     continue
-                for name, value in row.values:
-                    overrides.setdefault(name, value)
+                exact = is_exact(row.pattern, relative)
+                if not (exact or fnmatch.fnmatch(relative, row.pattern)):
+                    continue
+                ranked.append(((0 if exact else 1, 0 if row.title else 1, depth, index), row))
         if folder == stop or folder.parent == folder:
             break
         folder = folder.parent
+        depth += 1
+    overrides: dict[str, str] = {}
+    for _, row in sorted(ranked, key=lambda item: item[0]):
+        for name, value in row.values:
+            overrides.setdefault(name, value)
     return overrides

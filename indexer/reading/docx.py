@@ -24,6 +24,11 @@ from indexer.reading.docx_numbering import Numbering
 
 MAX_XML_PART_BYTES = 50 * 1024 * 1024  # one XML part, uncompressed (zip-bomb guard)
 MAX_PACKAGE_BYTES = 1024 * 1024 * 1024  # whole package, uncompressed
+MAX_PACKAGE_ENTRIES = 10_000  # a real document has dozens of parts, a few thousand with many images
+#: Deflate cannot shrink real Word XML much beyond 100:1; zip bombs reach 1000:1.
+MAX_COMPRESSION_RATIO = 200
+#: Parts smaller than this are never suspicious, whatever their ratio.
+RATIO_CHECK_FROM_BYTES = 1024 * 1024
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -103,11 +108,21 @@ def _check_package(data: bytes, fmt: str) -> None:
         raise UnreadableFile(f"corrupt .{fmt}: not a zip archive") from exc
     with archive:
         infos = archive.infolist()
-    # zipfile never inflates past the declared size, so the declared sizes bound memory.
+    # zipfile never inflates past the declared size (a part whose real data is
+    # longer fails its CRC check), so the declared sizes bound memory.
+    if len(infos) > MAX_PACKAGE_ENTRIES:
+        raise UnreadableFile(f"too many parts: .{fmt} holds {len(infos)} files (limit {MAX_PACKAGE_ENTRIES})")
     for info in infos:
         if info.filename.endswith(".xml") and info.file_size > MAX_XML_PART_BYTES:
             mb = info.file_size // (1024 * 1024)
             raise UnreadableFile(f"too large: {info.filename} expands to {mb} MB (limit 50 MB)")
+        if info.file_size >= RATIO_CHECK_FROM_BYTES and info.file_size > MAX_COMPRESSION_RATIO * max(
+            info.compress_size, 1
+        ):
+            raise UnreadableFile(
+                f"suspicious compression: {info.filename} expands {info.file_size // max(info.compress_size, 1)}×"
+                f" (limit {MAX_COMPRESSION_RATIO}×), a zip bomb?"
+            )
     if sum(info.file_size for info in infos) > MAX_PACKAGE_BYTES:
         raise UnreadableFile(f"too large: .{fmt} expands to over 1 GB")
 

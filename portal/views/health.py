@@ -22,6 +22,14 @@ def healthz() -> Response:
     except EngineUnavailable as exc:
         current_app.logger.error("healthz: engine unavailable: %s", exc)
         return json_response({"status": "unavailable", "error": "检索引擎不可用"}, 503)
+    # Elasticsearch's stats() reports an unreachable cluster instead of raising: a load
+    # balancer must still see 503, or it keeps sending users to a portal that cannot search.
+    if stats.get("reachable") is False:
+        current_app.logger.error("healthz: engine unreachable: %s", stats.get("error"))
+        return json_response({"status": "unavailable", "error": "检索引擎不可用"}, 503)
+    if stats.get("compatible") is False:
+        current_app.logger.error("healthz: incompatible index: %s", stats.get("error"))
+        return json_response({"status": "unavailable", "error": "索引版本不兼容，需要重建"}, 503)
     response = json_response({"status": "ok", "engine": stats})
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -9,14 +9,15 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tests.portal.corpus import DUPLICATE_TEXT
-from tests.portal.helpers import soup
+from tests.portal.helpers import csrf_token, soup
 
 SAME_ORIGIN = {"Origin": "http://localhost"}
 FIRST, SECOND = "fixture0000000a-0004", "fixture0000000a-0001"
 
 
 def _export(client: FlaskClient, ids: list[str], fmt: str, **extra: str) -> TestResponse:
-    return client.post("/basket/export", data={"p": ids, "format": fmt, **extra}, headers=SAME_ORIGIN)
+    form = {"p": ids, "format": fmt, "csrf_token": csrf_token(client), **extra}
+    return client.post("/basket/export", data=form, headers=SAME_ORIGIN)
 
 
 def test_basket_page_needs_javascript_and_says_so(client: FlaskClient) -> None:
@@ -26,6 +27,9 @@ def test_basket_page_needs_javascript_and_says_so(client: FlaskClient) -> None:
     assert app.has_attr("hidden")
     form = app.select_one("form#basket-export")
     assert form["method"] == "post" and form["action"] == "/basket/export"
+    # The CSRF field sits outside #basket-ids, which the script rewrites: it survives every re-render.
+    assert form.select_one("input[type=hidden][name=csrf_token]")["value"]
+    assert not form.select_one("#basket-ids input[name=csrf_token]")
     assert {b["value"] for b in form.select("button[name=format]")} == {"docx", "txt"}
 
 

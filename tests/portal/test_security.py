@@ -9,7 +9,7 @@ from flask.testing import FlaskClient
 
 from portal.security import CONTENT_SECURITY_POLICY
 from tests.portal.corpus import SCRIPT_TEXT
-from tests.portal.helpers import soup
+from tests.portal.helpers import csrf_token, soup
 
 PAGES = [
     "/",
@@ -79,7 +79,7 @@ def test_query_is_escaped_wherever_it_is_echoed(client: FlaskClient) -> None:
 
 
 def test_export_refuses_cross_site_posts(client: FlaskClient) -> None:
-    form = {"p": "fixture0000000a-0001", "format": "txt"}
+    form = {"p": "fixture0000000a-0001", "format": "txt", "csrf_token": csrf_token(client)}
     assert client.post("/basket/export", data=form).status_code == 403
     evil = client.post("/basket/export", data=form, headers={"Origin": "http://evil.example"})
     assert evil.status_code == 403

@@ -1,0 +1,132 @@
+"""``python -m bench …``: every figure of bench/RESULTS.md, reproducible.
+
+    python -m bench corpus    --size 100k          # generate /tmp/union-bench/100k/archive
+    python -m bench parse     --size 100k          # (a) read+clean+split alone
+    python -m bench segment   --size 100k          # (b) bare jieba, 1 and 2 processes (+ rjieba if installed)
+    python -m bench ingest    --size 100k          # (c) full ingest, 1 and 2 workers, RSS, index size, incremental
+    python -m bench profile   --size 10k           # pyinstrument: what dominates a 1-worker ingest
+    python -m bench profile-search --size 100k     # pyinstrument: what dominates an in-process search
+    python -m bench search    --size 100k          # in-process, HTTP (gunicorn), 8 clients, substring scan, FTS5
+    python -m bench coldstart --size 100k          # process start → first answered search, worker RSS
+    python -m bench report                         # rebuild the generated sections of bench/RESULTS.md
+    python -m bench all       --sizes 10k,100k     # all of the above, then the report (add 1m with --sizes 10k,100k,1m)
+
+Everything outside the repository goes under --root (default /tmp/union-bench).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from bench.common import DEFAULT_ROOT, REPO, log, parse_size, size_label
+
+
+def _sizes(text: str) -> list[str]:
+    return [size_label(parse_size(part)) for part in text.split(",") if part.strip()]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--root", type=Path, default=DEFAULT_ROOT, help="work folder outside the repo (default %(default)s)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_size(name: str, help_text: str, default: str = "100k") -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("--size", default=default, help="paragraphs: 10k, 100k, 1m (default %(default)s)")
+        return p
+
+    corpus = with_size("corpus", "generate a corpus of real files")
+    corpus.add_argument("--seed", type=int, default=None)
+    corpus.add_argument("--force", action="store_true", help="regenerate even if present")
+    with_size("parse", "read+clean+split+enrich throughput")
+    with_size("segment", "bare segmentation throughput (jieba, rjieba)")
+    ingest = with_size("ingest", "full ingest throughput, memory, index size, incremental")
+    ingest.add_argument("--workers", default="1,2", help="worker counts (default %(default)s)")
+    profile = with_size("profile", "profile a 1-worker ingest with pyinstrument", default="10k")
+    profile.add_argument("--files", type=int, default=None, help="profile only the first N files")
+    psearch = with_size("profile-search", "profile in-process searches with pyinstrument")
+    psearch.add_argument("--rounds", type=int, default=3)
+    search = with_size("search", "search latency: in-process, HTTP, concurrent, alternatives")
+    search.add_argument(
+        "--rounds", type=int, default=3, help="passes over the query set in-process (default %(default)s)"
+    )
+    search.add_argument("--http-requests", type=int, default=300, help="requests for the one-client HTTP run")
+    search.add_argument("--concurrent-requests", type=int, default=400, help="requests for the 8-client HTTP run")
+    search.add_argument("--skip-http", action="store_true")
+    search.add_argument("--skip-alternatives", action="store_true")
+    search.add_argument("--agreement-cap", type=int, default=200_000, help="compare id sets only up to this many hits")
+    with_size("coldstart", "time to first answered search, worker RSS")
+    sub.add_parser("report", help="rewrite the generated sections of bench/RESULTS.md")
+    every = sub.add_parser("all", help="corpus, parse, segment, ingest, search, coldstart and report for each size")
+    every.add_argument("--sizes", default="10k,100k", help="comma-separated sizes (default %(default)s; add 1m)")
+    every.add_argument("--profile-size", default="10k")
+
+    args = parser.parse_args(argv)
+    os.chdir(REPO)  # display paths (and so paragraph ids) are computed relative to the working folder
+    root: Path = args.root
+
+    from bench import corpus as corpus_mod
+    from bench import ingest as ingest_mod
+    from bench import report as report_mod
+    from bench import search as search_mod
+
+    if args.command == "report":
+        report_mod.write_report(root)
+        return 0
+    if args.command == "all":
+        for label in _sizes(args.sizes):
+            run_size(root, label)
+        ingest_mod.profile_ingest(root, size_label(parse_size(args.profile_size)))
+        report_mod.write_report(root)
+        return 0
+
+    label = size_label(parse_size(args.size))
+    if args.command == "corpus":
+        corpus_mod.generate(parse_size(args.size), root, seed=args.seed or corpus_mod.DEFAULT_SEED, force=args.force)
+    elif args.command == "parse":
+        ingest_mod.bench_parse(root, label)
+    elif args.command == "segment":
+        ingest_mod.bench_segment(root, label)
+    elif args.command == "ingest":
+        ingest_mod.bench_ingest(root, label, [int(w) for w in args.workers.split(",")])
+    elif args.command == "profile":
+        ingest_mod.profile_ingest(root, label, args.files)
+    elif args.command == "profile-search":
+        search_mod.profile_search(root, label, args.rounds)
+    elif args.command == "search":
+        search_mod.bench_search(
+            root,
+            label,
+            rounds=args.rounds,
+            http_requests=args.http_requests,
+            concurrent_requests=args.concurrent_requests,
+            skip_http=args.skip_http,
+            skip_alternatives=args.skip_alternatives,
+            agreement_cap=args.agreement_cap,
+        )
+    elif args.command == "coldstart":
+        search_mod.bench_coldstart(root, label)
+    report_mod.write_report(root)
+    return 0
+
+
+def run_size(root: Path, label: str) -> None:
+    from bench import corpus as corpus_mod
+    from bench import ingest as ingest_mod
+    from bench import search as search_mod
+
+    log(f"=== size {label} ===")
+    corpus_mod.generate(parse_size(label), root)
+    ingest_mod.bench_parse(root, label)
+    ingest_mod.bench_segment(root, label)
+    ingest_mod.bench_ingest(root, label)
+    search_mod.bench_search(root, label)
+    search_mod.profile_search(root, label)
+    search_mod.bench_coldstart(root, label)

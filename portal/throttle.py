@@ -1,0 +1,107 @@
+"""Login throttling: after too many failures, refuse further tries for a while.
+
+Two counters, over a sliding window (default 15 minutes):
+
+- per user name + client address: ``max_failures`` (default 5) — guessing one
+  account's password;
+- per client address alone: ``4 × max_failures`` — trying many names.
+
+Failures are kept in a small SQLite file in the state folder, so every
+gunicorn worker sees the same counts (a per-process counter would allow
+5 × workers tries). Without a state folder they are kept in memory, per process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+#: Failures allowed from one address across all names, as a multiple of the per-name limit.
+ADDRESS_FACTOR = 4
+
+
+class LoginThrottle:
+    """Counts failed logins by (name, address) and by address; answers how long to wait."""
+
+    def __init__(
+        self,
+        path: Path | None,
+        max_failures: int = 5,
+        window_seconds: int = 900,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.max_failures = max_failures
+        self.window = window_seconds
+        self._clock = clock
+        self._path = path
+        self._lock = threading.Lock()
+        self._memory: list[tuple[str, str, float]] = []
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connect() as db:
+                db.execute("CREATE TABLE IF NOT EXISTS failures (name TEXT, address TEXT, at REAL)")
+                db.execute("CREATE INDEX IF NOT EXISTS failures_address ON failures (address, at)")
+
+    @contextlib.contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        # One short-lived connection per call: safe across threads and forked workers.
+        assert self._path is not None
+        db = sqlite3.connect(self._path, timeout=10, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            yield db
+        finally:
+            db.close()
+
+    @staticmethod
+    def _key(name: str) -> str:
+        return name.strip().casefold()[:128]
+
+    def _times(self, name: str, address: str, since: float) -> tuple[list[float], list[float]]:
+        """Failure times in the window: for this name + address, and for this address."""
+        key = self._key(name)
+        if self._path is None:
+            with self._lock:
+                mine = [at for n, a, at in self._memory if a == address and at > since]
+                named = [at for n, a, at in self._memory if n == key and a == address and at > since]
+            return sorted(named), sorted(mine)
+        with self._connect() as db:
+            rows = db.execute("SELECT name, at FROM failures WHERE address = ? AND at > ?", (address, since)).fetchall()
+        return sorted(at for n, at in rows if n == key), sorted(at for _, at in rows)
+
+    def retry_after(self, name: str, address: str) -> int:
+        """Seconds until the next try is allowed (0: allowed now)."""
+        now = self._clock()
+        named, by_address = self._times(name, address, now - self.window)
+        waits = [0.0]
+        for times, limit in ((named, self.max_failures), (by_address, self.max_failures * ADDRESS_FACTOR)):
+            if len(times) >= limit:
+                # Allowed again once enough of the oldest failures have left the window.
+                waits.append(times[len(times) - limit] + self.window - now)
+        return max(0, int(max(waits) + 0.999))
+
+    def record_failure(self, name: str, address: str) -> None:
+        """Count one failed try (and forget failures older than the window)."""
+        now = self._clock()
+        if self._path is None:
+            with self._lock:
+                self._memory = [r for r in self._memory if r[2] > now - self.window]
+                self._memory.append((self._key(name), address, now))
+            return
+        with self._connect() as db:
+            db.execute("DELETE FROM failures WHERE at <= ?", (now - self.window,))
+            db.execute("INSERT INTO failures VALUES (?, ?, ?)", (self._key(name), address, now))
+
+    def reset(self, name: str, address: str) -> None:
+        """A successful login clears that name's failures from that address."""
+        key = self._key(name)
+        if self._path is None:
+            with self._lock:
+                self._memory = [r for r in self._memory if not (r[0] == key and r[1] == address)]
+            return
+        with self._connect() as db:
+            db.execute("DELETE FROM failures WHERE name = ? AND address = ?", (key, address))
