@@ -164,7 +164,7 @@ class SearchEngine(Protocol):
         """Drop the paragraphs of one source file and add these in their place.
 
         Items are ``IndexDocument``s, or dicts already analysed by
-        ``engine.documents.analyze_documents`` (which segments on several
+        ``engine.documents.index_fields`` (the indexer segments on worker
         processes; the engine then skips segmentation).
         """
         ...

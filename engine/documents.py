@@ -7,19 +7,11 @@ splits on whitespace and nothing else, so both hold identical tokens.
 Turning stored fields back into an ``IndexDocument``, a ``Hit`` or a facet
 value list also lives here, so results look the same whichever engine
 answered.
-
-Segmentation is the ingest bottleneck (jieba manages about 0.9 MB/s on one
-core), so ``analyze_documents`` spreads it over worker processes.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
-from itertools import chain, islice
-from multiprocessing.pool import AsyncResult
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from engine import analysis, plan
@@ -46,9 +38,6 @@ ANALYSED_FIELDS: tuple[str, ...] = ("words", "chars")
 #: Longest word token indexed (Elasticsearch's whitespace tokenizer splits longer ones).
 MAX_WORD_LENGTH = 255
 
-#: Below this many documents, starting worker processes costs more than it saves.
-INLINE_LIMIT = 256
-CHUNK_SIZE = 64
 
 #: Facet values are listed by count; years read better as a timeline.
 _FACETS_BY_VALUE = frozenset({"year"})
@@ -102,7 +91,7 @@ def ensure_analyzed(item: IndexDocument | Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(item, IndexDocument):
         return index_fields(item)
     if not all(name in item for name in ANALYSED_FIELDS):
-        raise ValueError("an analysed document needs 'words' and 'chars' (see analyze_documents)")
+        raise ValueError("an analysed document needs 'words' and 'chars' (see index_fields)")
     return dict(item)
 
 
@@ -181,43 +170,3 @@ def facet_list(facet: str, counts: Mapping[str, int], selected: Iterable[str], s
     shown += [v for v in ordered[size:] if v in chosen]
     shown += sorted(chosen.difference(counts))
     return [FacetCount(value, counts.get(value, 0), value in chosen) for value in shown]
-
-
-def _analyze_chunk(chunk: list[IndexDocument]) -> list[dict[str, Any]]:
-    return [index_fields(doc) for doc in chunk]
-
-
-def _chunks(items: Iterator[IndexDocument], size: int) -> Iterator[list[IndexDocument]]:
-    while chunk := list(islice(items, size)):
-        yield chunk
-
-
-def analyze_documents(docs: Iterable[IndexDocument], workers: int | None = None) -> Iterator[dict[str, Any]]:
-    """Index fields for each document, in input order, segmenting on ``workers`` processes.
-
-    Small inputs are analysed in this process. Larger ones go to a pool of
-    worker processes in chunks, with a bounded number of chunks in flight,
-    so memory stays flat however long the input stream is.
-    """
-    workers = workers or os.cpu_count() or 1
-    items = iter(docs)
-    head = list(islice(items, INLINE_LIMIT))
-    if workers <= 1 or len(head) < INLINE_LIMIT:
-        yield from map(index_fields, chain(head, items))
-        return
-    # Load the jieba dictionary here, before forking, so every worker inherits
-    # it. "fork" rather than "spawn": spawned workers re-run the caller's main
-    # module, which breaks any script without an ``if __name__ == "__main__"``
-    # guard. The workers only ever run jieba, never the parent's tantivy or
-    # HTTP threads, so what those threads held at fork time does not matter.
-    analysis.word_tokens("工会")
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    with context.Pool(workers) as pool:
-        pending: deque[AsyncResult[list[dict[str, Any]]]] = deque()
-        for chunk in _chunks(chain(head, items), CHUNK_SIZE):
-            pending.append(pool.apply_async(_analyze_chunk, (chunk,)))
-            if len(pending) >= workers * 4:
-                yield from pending.popleft().get()
-        while pending:
-            yield from pending.popleft().get()

@@ -360,7 +360,7 @@ def search_body(request: SearchRequest, parsed: ParsedQuery | None = None) -> di
 
 
 def bulk_actions(index: str, items: Iterable[IndexDocument | Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
-    """Bulk ``index`` actions for documents (or dicts from engine.documents.analyze_documents).
+    """Bulk ``index`` actions for documents (or dicts from engine.documents.index_fields).
 
     ``_id`` is the paragraph_id, so re-ingesting a file overwrites its
     paragraphs in place instead of duplicating them.

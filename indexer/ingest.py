@@ -4,7 +4,8 @@ Incremental: a file whose sha256 the engine already holds is skipped, a
 changed file replaces its paragraphs, ``--prune`` drops files that are gone,
 ``--rebuild`` writes a fresh index and swaps it in only when complete,
 ``--force`` re-reads unchanged files too (after a metadata.csv edit).
-Parsing runs here while jieba segments earlier files on the other cores.
+Whole files are parsed and segmented on worker processes (one per core);
+this process only writes to the engine.
 
 Faults: the engine commits every ``COMMIT_EVERY`` paragraphs, always between
 two whole source files, so a run killed at any point leaves an index at its
@@ -19,18 +20,23 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import itertools
+import multiprocessing
 import os
 import sys
+from collections import deque
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.pool import AsyncResult
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
-from engine import open_engine
-from engine.contract import EngineUnavailable, IncompatibleIndex, IndexDocument, SearchEngine
-from engine.documents import analyze_documents
+from engine import analysis, open_engine
+from engine.contract import EngineUnavailable, IncompatibleIndex, SearchEngine
+from engine.documents import index_fields
 from indexer.loading import index_documents
+from indexer.model import Article
 from indexer.pipeline import discover, display_path, parse_file
 from indexer.reading import UnreadableFile
 from indexer.report import RunReport
@@ -58,8 +64,59 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+@dataclass
+class PreparedFile:
+    """One file parsed and analysed on a worker, ready for the engine (or the reason it is not)."""
+
+    shown: str
+    size: int = 0
+    articles: list[Article] = field(default_factory=list)
+    fields: list[dict[str, Any]] = field(default_factory=list)
+    skipped: str | None = None
+
+
+def prepare_file(task: tuple[Path, Path]) -> PreparedFile:
+    """Read, parse, enrich and segment one file: everything but writing (runs on a worker)."""
+    path, root = task
+    shown = display_path(path)
+    try:
+        parsed = parse_file(path, root)
+    except UnreadableFile as exc:
+        return PreparedFile(shown, skipped=exc.reason)
+    except OSError as exc:
+        return PreparedFile(shown, skipped=f"cannot read: {exc.strerror or exc}")
+    fields = [index_fields(doc) for doc in index_documents(parsed)]
+    return PreparedFile(shown, parsed.source.size, parsed.articles, fields)
+
+
+def _warm_worker() -> None:
+    # Load the dictionaries once per worker, before its first file.
+    analysis.word_tokens("工会")
+
+
+def prepared_files(tasks: Sequence[tuple[Path, Path]], workers: int) -> Iterator[PreparedFile]:
+    """``prepare_file`` over ``tasks`` in order, on ``workers`` processes.
+
+    Whole files go to the workers: parsing costs more than segmentation, so
+    both must run on every core. At most a few files per worker are in
+    flight, so memory stays flat however large the archive is.
+    """
+    if workers <= 1 or len(tasks) < 2:
+        yield from map(prepare_file, tasks)
+        return
+    # "fork": workers only parse and segment; they touch no engine, thread or socket.
+    with multiprocessing.get_context("fork").Pool(workers, initializer=_warm_worker) as pool:
+        pending: deque[AsyncResult[PreparedFile]] = deque()
+        for task in tasks:
+            pending.append(pool.apply_async(prepare_file, (task,)))
+            if len(pending) >= workers * 4:
+                yield pending.popleft().get()
+        while pending:
+            yield pending.popleft().get()
+
+
 class _Loader:
-    """Walks the files, parses the changed ones and feeds their paragraphs to the engine."""
+    """Skips unchanged files, has the others prepared on workers and writes them to the engine."""
 
     def __init__(self, engine: SearchEngine, known: dict[str, str], report: RunReport, bar: tqdm) -> None:
         self.engine = engine
@@ -68,46 +125,46 @@ class _Loader:
         self.bar = bar
         self.seen: set[str] = set()
 
-    def documents(self, files: list[tuple[Path, Path]]) -> Iterator[IndexDocument]:
-        """Paragraphs of every new or changed file, in file order."""
+    def _changed(self, files: list[tuple[Path, Path]]) -> list[tuple[Path, Path]]:
+        changed = []
         for path, root in files:
-            self._show(path.name)
             shown = display_path(path)
             self.seen.add(shown)
             try:
-                if self.known.get(shown) == file_sha256(path):
-                    self.report.files_unchanged += 1
-                    continue
-                parsed = parse_file(path, root)
-            except UnreadableFile as exc:
-                self.report.skipped.append((shown, exc.reason))
+                unchanged = self.known.get(shown) == file_sha256(path)
             except OSError as exc:
                 self.report.skipped.append((shown, f"cannot read: {exc.strerror or exc}"))
-            else:
-                self.report.files_read += 1
-                self.report.bytes_read += parsed.source.size
-                self.report.add_articles(parsed.articles)
-                yield from index_documents(parsed)
-            finally:
                 self.bar.update()
+                continue
+            if unchanged:
+                self.report.files_unchanged += 1
+                self.bar.update()
+            else:
+                changed.append((path, root))
+        return changed
 
     def load(self, files: list[tuple[Path, Path]], workers: int | None) -> None:
-        """Segment on ``workers`` processes and replace each changed source in the engine."""
+        """Prepare changed files on ``workers`` processes and replace each one in the engine."""
         interval = commit_every()
         since_commit = 0
-        analyzed = analyze_documents(self.documents(files), workers)
-        for source_path, group in itertools.groupby(analyzed, key=lambda fields: fields["source_path"]):
-            fields = list(group)
-            self.engine.replace_source(source_path, fields)
-            self.report.paragraphs += len(fields)
-            since_commit += len(fields)
+        for prepared in prepared_files(self._changed(files), workers or os.cpu_count() or 1):
+            self.bar.update()
+            if prepared.skipped is not None:
+                self.report.skipped.append((prepared.shown, prepared.skipped))
+                continue
+            self.engine.replace_source(prepared.shown, prepared.fields)
+            self.report.files_read += 1
+            self.report.bytes_read += prepared.size
+            self.report.add_articles(prepared.articles)
+            self.report.paragraphs += len(prepared.fields)
+            since_commit += len(prepared.fields)
             if since_commit >= interval:
                 self.engine.commit()
                 since_commit = 0
-            self._show(Path(source_path).name)
+            self._show(Path(prepared.shown).name)
 
     def _show(self, current: str) -> None:
-        # tqdm gives files/s and the ETA; paragraphs/s is what segmentation costs.
+        # tqdm gives files/s and the ETA; paragraphs/s is what the whole pipeline achieves.
         rate = self.report.paragraphs / max(self.report.elapsed, 1e-9)
         self.bar.set_postfix_str(f"{self.report.paragraphs} 段, {rate:.0f} 段/s, {current[-20:]}", refresh=False)
 

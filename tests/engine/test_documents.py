@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from engine import analysis, documents
 from engine.contract import FacetCount
-from tests.engine.documents import CORPUS, by_id, sample_documents
+from tests.engine.documents import CORPUS, by_id
 
 
 def test_stored_fields_give_the_document_back() -> None:
@@ -32,14 +32,6 @@ def test_index_fields_hold_both_token_views_as_space_separated_text() -> None:
     assert fields["chars"].split() == analysis.char_tokens(fields["text"])
     assert fields["words"].split() == analysis.word_tokens(fields["text"])
     assert "职工" in fields["chars"].split()
-
-
-def test_bulk_analysis_on_worker_processes_keeps_input_order() -> None:
-    docs = sample_documents()[: documents.INLINE_LIMIT + 50]
-    assert len(docs) > documents.INLINE_LIMIT
-    analysed = list(documents.analyze_documents(iter(docs), workers=2))
-    assert [f["paragraph_id"] for f in analysed] == [d.paragraph_id for d in docs]
-    assert analysed[7] == documents.index_fields(docs[7])
 
 
 def test_already_analysed_dicts_pass_through() -> None:
