@@ -23,6 +23,7 @@ import dataclasses
 import json
 import multiprocessing
 import os
+import re
 import resource
 import shutil
 import time
@@ -277,10 +278,12 @@ def bench_segment(root: Path, label: str, breakdown_limit: int = 40_000) -> dict
         )
         for i, x in enumerate(sample)
     ]
+    cut = getattr(tokenizer, "lcut", None) or tokenizer.cut  # jieba.Tokenizer or rjieba.Jieba
+    breakdown["segmenter"] = type(tokenizer).__module__ + "." + type(tokenizer).__name__
     steps = {
         "fold": lambda: [analysis.fold(x) for x in sample],
         "jieba_tokenize_search": lambda: [list(tokenizer.tokenize(x, mode="search")) for x in folded],
-        "jieba_cut_default": lambda: [tokenizer.lcut(x) for x in folded],
+        "jieba_cut_default": lambda: [cut(x) for x in folded],
         "word_tokens": lambda: [analysis.word_tokens(x) for x in sample],
         "char_tokens": lambda: [analysis.char_tokens(x) for x in sample],
         "index_fields": lambda: [index_fields(d) for d in docs],
@@ -288,7 +291,7 @@ def bench_segment(root: Path, label: str, breakdown_limit: int = 40_000) -> dict
     for name, step in steps.items():
         breakdown[name] = _best(step, sample_bytes, len(sample))
     result["breakdown_1proc"] = breakdown
-    result["rjieba"] = rjieba_check(sample, sample_bytes)
+    result["segmenters"] = compare_segmenters(sample, sample_bytes)
     save_result("segment", label, result)
     return result
 
@@ -306,78 +309,112 @@ def _best(step: Any, text_bytes: int, paragraphs: int, repeats: int = 2) -> dict
     return best
 
 
-# --------------------------------------------------------------------------- rjieba prototype
+# --------------------------------------------------------------------------- jieba vs jieba-rs
 
 
-def rjieba_check(sample: Sequence[str], sample_bytes: int) -> dict[str, Any]:
-    """rjieba (jieba-rs) with the same user dictionary: speed, and whether its words equal jieba's.
+def _split_like_engine(words: Sequence[str]) -> list[str]:
+    """The engine's post-processing of segmenter output (engine.analysis.word_tokens), for both segmenters."""
+    from engine import analysis
 
-    Words are compared exactly as engine.analysis.word_tokens produces them
-    (search mode over folded text, tokens without a word character dropped).
-    """
-    try:
-        import rjieba
-    except ImportError:
-        return {"installed": False}
+    out: list[str] = []
+    for word in words:
+        if all(map(analysis.is_word_char, word)):
+            out.append(word)
+        else:
+            out.extend(piece for piece in re.split(r"[^\w]+|_+", word) if piece)
+    return out
+
+
+def _stock_jieba() -> Any:
+    import logging
+
+    import jieba
+
+    from engine import analysis
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.load_userdict(str(analysis.USER_DICT))
+    tokenizer.initialize()
+    return tokenizer
+
+
+def _rjieba() -> Any:
+    import rjieba
+
     from engine import analysis
 
     segmenter = rjieba.Jieba()
-    added = 0
     for line in analysis.USER_DICT.read_text(encoding="utf-8").splitlines():
-        parts = line.split()
-        if not parts:
-            continue
-        word = parts[0]
-        freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
-        tag = parts[2] if len(parts) > 2 else None
-        segmenter.add_word(word, freq, tag)
-        added += 1
+        word, *rest = line.split() or [""]
+        if word:
+            segmenter.add_word(
+                word, int(rest[0]) if rest and rest[0].isdigit() else None, rest[1] if len(rest) > 1 else None
+            )
+    return segmenter
 
-    def words(text: str) -> list[str]:
-        return [
-            w
-            for w, _s, _e in segmenter.tokenize(analysis.fold(text), mode="search")
-            if any(map(analysis.is_word_char, w))
-        ]
 
+def compare_segmenters(sample: Sequence[str], sample_bytes: int) -> dict[str, Any]:
+    """Stock jieba 0.42 and rjieba (jieba-rs), each with the user dictionary: speed and token agreement.
+
+    Both run search mode over folded text with the engine's own
+    post-processing, i.e. each is a drop-in ``word_tokens``; which one the
+    engine uses does not matter here.
+    """
+    from engine import analysis
+
+    out: dict[str, Any] = {"engine_uses": type(analysis._load_tokenizer()).__module__}
+    made: dict[str, Any] = {}
+    for name, factory in (("jieba", _stock_jieba), ("rjieba", _rjieba)):
+        try:
+            made[name] = factory()
+        except ImportError:
+            out[name] = {"installed": False}
     folded = [analysis.fold(x) for x in sample]
-    raw = _best(lambda: [segmenter.tokenize(x, mode="search") for x in folded], sample_bytes, len(sample))
-    cut = _best(lambda: [segmenter.cut(x) for x in folded], sample_bytes, len(sample))
-    with_fold = _best(lambda: [words(x) for x in sample], sample_bytes, len(sample))
-
-    def agreement(texts: Sequence[str]) -> dict[str, Any]:
-        same = 0
-        token_total = token_same = 0
-        examples: list[dict[str, Any]] = []
-        for text in texts:
-            a, b = analysis.word_tokens(text), words(text)
-            token_total += len(a)
-            token_same += len(a) if a == b else len(set(a) & set(b))
-            if a == b:
-                same += 1
-            elif len(examples) < 3:
-                sa, sb = set(a), set(b)
-                examples.append(
-                    {"text": text[:60], "jieba_only": sorted(sa - sb)[:8], "rjieba_only": sorted(sb - sa)[:8]}
-                )
-        return {
-            "paragraphs": len(texts),
-            "identical_paragraphs": same,
-            "identical_share": round(same / len(texts), 4) if texts else None,
-            "examples": examples,
+    for name, seg in made.items():
+        cut = getattr(seg, "lcut", None) or seg.cut
+        out[name] = {
+            "installed": True,
+            "cut_default_1proc": _best(lambda seg=cut: [seg(x) for x in folded], sample_bytes, len(sample)),
+            "tokenize_search_1proc": _best(
+                lambda seg=seg: [list(seg.tokenize(x, mode="search")) for x in folded], sample_bytes, len(sample)
+            ),
+            "word_tokens_equivalent_1proc": _best(
+                lambda seg=seg: [
+                    _split_like_engine([w for w, _s, _e in seg.tokenize(analysis.fold(x), mode="search")])
+                    for x in sample
+                ],
+                sample_bytes,
+                len(sample),
+            ),
         }
+    if len(made) == 2:
 
-    samples_texts = _sample_texts()
-    return {
-        "installed": True,
-        "version": getattr(rjieba, "__version__", "0.2.2 (pinned in bench, see RESULTS.md)"),
-        "user_dict_words_added": added,
-        "tokenize_search_1proc": raw,
-        "cut_default_1proc": cut,
-        "word_tokens_equivalent_1proc": with_fold,
-        "agreement_samples": agreement(samples_texts),
-        "agreement_corpus_prefix": agreement(list(sample[:5000])),
-    }
+        def words(seg: Any, text: str) -> list[str]:
+            return _split_like_engine([w for w, _s, _e in seg.tokenize(analysis.fold(text), mode="search")])
+
+        def agreement(texts: Sequence[str]) -> dict[str, Any]:
+            same = 0
+            examples: list[dict[str, Any]] = []
+            for text in texts:
+                a, b = words(made["jieba"], text), words(made["rjieba"], text)
+                if a == b:
+                    same += 1
+                elif len(examples) < 4:
+                    sa, sb = set(a), set(b)
+                    examples.append(
+                        {"text": text[:60], "jieba_only": sorted(sa - sb)[:8], "rjieba_only": sorted(sb - sa)[:8]}
+                    )
+            return {
+                "paragraphs": len(texts),
+                "identical_paragraphs": same,
+                "identical_share": round(same / len(texts), 4) if texts else None,
+                "examples": examples,
+            }
+
+        out["agreement_samples"] = agreement(_sample_texts())
+        out["agreement_corpus_prefix"] = agreement(list(sample[:5000]))
+    return out
 
 
 def _sample_texts() -> list[str]:
@@ -538,8 +575,8 @@ def profile_ingest(root: Path, label: str, limit_files: int | None = None) -> di
         if "jieba words (word_tokens)" in active or name == "word_tokens":
             if name == "fold":
                 inner["word_tokens: fold"] += frame.time
-            elif name == "tokenize" and "jieba" in (frame.file_path or ""):
-                inner["word_tokens: jieba tokenize"] += frame.time
+            elif name == "tokenize":
+                inner["word_tokens: segmenter tokenize (jieba / jieba-rs)"] += frame.time
         if name in ("add_document", "dumps") and "engine write (replace_source minus analysis)" in active:
             inner[f"engine write: {name}"] += frame.time
         if name == "ensure_analyzed":

@@ -37,6 +37,8 @@ MAX_TEXT_LENGTH = 60
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _YEAR = re.compile(r"^\d{4}$")
 _HEADER = ("file", "title", *FIELDS)
+#: How the fields read in an error message.
+_LABELS = {"org_level": "单位层级", "org_name": "单位", "township": "乡镇", "period": "时段", "year": "年份"}
 
 
 class CorrectionError(ValueError):
@@ -53,12 +55,13 @@ def validate_values(values: Mapping[str, str]) -> dict[str, str]:
         if name not in FIELDS:
             raise CorrectionError(f"不能修改字段 {name[:20]}")
         value = unicodedata.normalize("NFC", raw or "").strip()
+        label = _LABELS[name]
         if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in value):
-            raise CorrectionError(f"{name} 含有控制字符")
+            raise CorrectionError(f"{label}含有控制字符")
         if value.startswith(_FORMULA_STARTS):
-            raise CorrectionError(f"{name} 不能以 = + - @ 开头")
+            raise CorrectionError(f"{label}不能以 = + - @ 开头")
         if len(value) > MAX_TEXT_LENGTH:
-            raise CorrectionError(f"{name} 过长：最多 {MAX_TEXT_LENGTH} 个字符")
+            raise CorrectionError(f"{label}过长：最多 {MAX_TEXT_LENGTH} 个字符")
         if value and name == "org_level" and value not in ORG_LEVELS:
             raise CorrectionError(f"单位层级只能是：{'、'.join(ORG_LEVELS)}")
         if value and name == "period" and value not in PERIODS:

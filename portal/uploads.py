@@ -202,7 +202,7 @@ def store_upload(archive: Path, incoming: Path, filename: str, folder: str, data
         for number in range(1, 1000):
             candidate = target_dir / (name if number == 1 else f"{stem} ({number}){suffix}")
             try:
-                os.link(tmp, candidate)  # fails if the name is taken: never overwrites
+                _publish(tmp, candidate, data)
             except FileExistsError:
                 continue
             return Stored(candidate, candidate.relative_to(archive).as_posix())
@@ -210,6 +210,26 @@ def store_upload(archive: Path, incoming: Path, filename: str, folder: str, data
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+
+
+def _publish(tmp: Path, target: Path, data: bytes) -> None:
+    """Give the checked file its final name; FileExistsError if the name is taken (never overwrite).
+
+    A hard link makes the whole file appear at once. Where the archive cannot
+    hold hard links (a Windows share, another file system than the work
+    folder), the file is created exclusively and written in place instead.
+    """
+    try:
+        os.link(tmp, target)
+        return
+    except FileExistsError:
+        raise
+    except OSError:
+        pass  # EXDEV, EPERM, ENOTSUP …: fall back to an exclusive create
+    with open(target, "xb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
 
 
 def apply_body_limit() -> None:

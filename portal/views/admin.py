@@ -27,7 +27,6 @@ from portal.ingestion import (
     reingest_status,
     remove_source,
     start_reingest,
-    state_dir,
     write_lock,
 )
 from portal.labels import FACET_LABELS
@@ -122,7 +121,10 @@ def upload() -> tuple[str, int]:
                     results.append(UploadOutcome(name, False, f"文件过大：单个文件最多 {limit // 2**20} MB。", 413))
                     continue
                 try:
-                    stored = store_upload(archive, state_dir() / "incoming", name, request.form.get("folder", ""), data)
+                    # The work copy sits in the archive's own hidden folder: same file system, so
+                    # publishing it is one hard link, and the indexer never reads it.
+                    incoming = archive / ".portal" / "incoming"
+                    stored = store_upload(archive, incoming, name, request.form.get("folder", ""), data)
                 except AlreadyInArchive as exc:
                     results.append(UploadOutcome(name, False, str(exc), 409))
                     continue
@@ -169,7 +171,8 @@ class ArticleTarget:
     file: Any
 
 
-def _target(article_id: str) -> ArticleTarget:
+def _target(article_id: str, *, must_exist: bool = True) -> ArticleTarget:
+    """The article and its archive file; 404/409 when there is none the admin pages may touch."""
     docs = get_engine().article(article_id)
     if not docs:
         abort(404, "找不到这篇文章，它可能已被删除。")
@@ -180,6 +183,8 @@ def _target(article_id: str) -> ArticleTarget:
     file = file_of(docs[0].source_path, archive)
     if file is None:
         abort(409, "这篇文章的源文件不在档案文件夹（ARCHIVE_DIR）中，不能在门户中修改或删除。")
+    if must_exist and not file.is_file():
+        abort(409, "这篇文章的源文件已不在档案文件夹中（可能已被移走），请先重新导入档案。")
     return ArticleTarget(docs[0], docs, archive, file)
 
 
@@ -253,7 +258,7 @@ def edit(article_id: str) -> Any:
 @login_required
 def delete(article_id: str) -> Any:
     """Delete the article's file: moved to ARCHIVE_DIR/.trash/, its paragraphs removed from the index."""
-    target = _target(article_id)
+    target = _target(article_id, must_exist=False)  # a file already gone still leaves paragraphs to remove
     relative = target.file.relative_to(target.archive.resolve()).as_posix()
     if request.method == "GET":
         paragraphs = get_engine().search(SearchRequest(filters={"source": (target.first.source_path,)}, page_size=0))

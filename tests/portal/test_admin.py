@@ -430,3 +430,28 @@ def test_markup_in_an_uploaded_document_shows_as_text_on_admin_pages(site: Site)
     site.client.post(f"/admin/articles/{hit['article_id']}/delete", data={"csrf_token": token})
     flashed = site.client.get("/").get_data(as_text=True)
     assert "已删除《&lt;script&gt;alert(1)&lt;/script&gt;镇工会总结》" in flashed
+
+
+def test_a_file_gone_from_the_archive_cannot_be_corrected_but_can_be_deleted(site: Site) -> None:
+    hit = _article_of(site, "困难职工")
+    (site.archive / SAMPLE_PATH).unlink()
+    url = f"/admin/articles/{hit['article_id']}"
+    assert site.client.get(f"{url}/edit").status_code == 409
+    response = site.client.post(f"{url}/delete", data={"csrf_token": site.token()})
+    assert response.status_code == 302
+    assert _hits(site, "困难职工") == []
+
+
+def test_an_archive_without_hard_links_still_gets_the_file_and_never_overwrites(
+    site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_links(source: object, target: object) -> None:
+        raise OSError(18, "Invalid cross-device link")  # EXDEV, as on a share or another file system
+
+    monkeypatch.setattr("portal.uploads.os.link", no_links)
+    first, second = UPLOAD_TEXT.encode(), UPLOAD_TEXT.replace("三十八", "五十").encode()
+    assert _upload(site, (first, "共享盘.txt")).status_code == 200
+    assert _upload(site, (second, "共享盘.txt")).status_code == 200
+    assert (site.archive / "共享盘.txt").read_bytes() == first
+    assert (site.archive / "共享盘 (2).txt").read_bytes() == second
+    assert not list((site.archive / ".portal" / "incoming").iterdir())  # no work copies left behind

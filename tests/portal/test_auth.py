@@ -314,3 +314,30 @@ def test_the_users_command_writes_a_hash_that_logs_in(tmp_path: Path, engine: Em
 def test_login_page_says_when_no_account_exists(tmp_path: Path, engine: EmbeddedEngine) -> None:
     client = client_of(portal(tmp_path, ENGINE=engine, USERS=""))
     assert "python -m portal.users add" in client.get("/login").get_data(as_text=True)
+
+
+def test_behind_a_trusted_proxy_the_forwarded_address_is_throttled(tmp_path: Path, engine: EmbeddedEngine) -> None:
+    client = client_of(portal(tmp_path, ENGINE=engine, TRUSTED_PROXIES=1))
+
+    def attempt(address: str, password: str = "guess") -> int:
+        token = csrf_token(client, "/login")
+        form = {"username": "admin", "password": password, "csrf_token": token}
+        return client.post("/login", data=form, headers={"X-Forwarded-For": address}).status_code
+
+    for _ in range(5):
+        assert attempt("192.0.2.10") == 401
+    assert attempt("192.0.2.10", PASSWORD) == 429
+    assert attempt("192.0.2.11", PASSWORD) == 302  # another client behind the same nginx
+
+
+def test_without_a_trusted_proxy_a_forged_forwarded_address_changes_nothing(
+    tmp_path: Path, engine: EmbeddedEngine
+) -> None:
+    client = client_of(portal(tmp_path, ENGINE=engine))
+    for number in range(5):
+        token = csrf_token(client, "/login")
+        form = {"username": "admin", "password": "guess", "csrf_token": token}
+        client.post("/login", data=form, headers={"X-Forwarded-For": f"203.0.113.{number}"})
+    token = csrf_token(client, "/login")
+    form = {"username": "admin", "password": PASSWORD, "csrf_token": token}
+    assert client.post("/login", data=form, headers={"X-Forwarded-For": "203.0.113.99"}).status_code == 429
