@@ -39,7 +39,7 @@ from indexer.loading import index_documents
 from indexer.model import Article
 from indexer.pipeline import discover, display_path, parse_file
 from indexer.reading import UnreadableFile
-from indexer.report import RunReport
+from indexer.report import RunReport, engine_failure
 
 #: Paragraphs between commits: what a crash can cost, and what a reader waits to see.
 COMMIT_EVERY = 20_000
@@ -241,15 +241,12 @@ def run_ingest(
     try:
         engine = open_engine(index_dir)
     except (IncompatibleIndex, EngineUnavailable) as exc:
-        print(f"无法打开索引：{exc}", file=sys.stderr)
+        print(engine_failure(exc), file=sys.stderr)
         return 2
     try:
         report = _ingest(engine, paths, prune, rebuild, workers, force)
-    except IncompatibleIndex as exc:
-        print(f"索引版本不兼容：{exc}", file=sys.stderr)
-        return 2
-    except EngineUnavailable as exc:
-        print(f"检索引擎不可用：{exc}", file=sys.stderr)
+    except (IncompatibleIndex, EngineUnavailable) as exc:
+        print(engine_failure(exc), file=sys.stderr)
         return 2
     except OSError as exc:
         print(io_failure_message(exc), file=sys.stderr)

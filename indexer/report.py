@@ -6,6 +6,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+from engine.contract import EngineUnavailable, IncompatibleIndex
 from indexer.model import Article
 
 #: Facets whose coverage the report shows, with the value that means "not known".
@@ -56,3 +57,10 @@ class RunReport:
             lines.append(f"跳过 {len(self.skipped)} 个文件：")
             lines.extend(f"  {path}: {reason}" for path, reason in self.skipped)
         return "\n".join(lines)
+
+
+def engine_failure(exc: EngineUnavailable | IncompatibleIndex) -> str:
+    """One line for the person at the terminal when the engine cannot serve."""
+    if isinstance(exc, IncompatibleIndex):
+        return f"索引版本不兼容：{exc}"
+    return f"检索引擎不可用：{exc}"

@@ -10,6 +10,7 @@ from engine import open_engine
 from engine.contract import FACETS, EngineUnavailable, IncompatibleIndex, SearchResult
 from engine.highlight import strip_marks
 from engine.request import InvalidParameter, build_request
+from indexer.report import engine_failure
 
 
 def _params(args: argparse.Namespace) -> dict[str, list[str]]:
@@ -42,15 +43,12 @@ def run_search(args: argparse.Namespace) -> int:
         print(f"参数错误：{exc}", file=sys.stderr)
         return 2
     except (IncompatibleIndex, EngineUnavailable) as exc:
-        print(f"无法打开索引：{exc}", file=sys.stderr)
+        print(engine_failure(exc), file=sys.stderr)
         return 2
     try:
         result = engine.search(request)
-    except IncompatibleIndex as exc:
-        print(f"索引版本不兼容：{exc}", file=sys.stderr)
-        return 2
-    except EngineUnavailable as exc:
-        print(f"检索引擎不可用：{exc}", file=sys.stderr)
+    except (IncompatibleIndex, EngineUnavailable) as exc:
+        print(engine_failure(exc), file=sys.stderr)
         return 2
     finally:
         engine.close()

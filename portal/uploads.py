@@ -27,6 +27,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, request
 
+from indexer.ingest import file_sha256
 from indexer.pipeline import discover
 from indexer.reading import UnreadableFile, read_source
 from indexer.reading.encoding import BinaryContent, decode_text
@@ -148,21 +149,12 @@ def safe_folder(raw: str) -> tuple[str, ...]:
     return tuple(parts)
 
 
-def sha256_of(path: Path) -> str:
-    """The sha256 of a file, read in blocks."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def find_same_file(archive: Path, data: bytes) -> Path | None:
     """An archive file with exactly these bytes (only files of the same size are hashed)."""
     digest, size = hashlib.sha256(data).hexdigest(), len(data)
     for path, _ in discover([archive]):
         with contextlib.suppress(OSError):
-            if path.stat().st_size == size and sha256_of(path) == digest:
+            if path.stat().st_size == size and file_sha256(path) == digest:
                 return path
     return None
 
