@@ -197,7 +197,7 @@ def proc_status(pid: int) -> dict[str, int]:
     except OSError:
         return out
     for line in text.splitlines():
-        if line.startswith(("VmRSS:", "VmHWM:")):
+        if line.startswith(("VmRSS:", "VmHWM:", "RssAnon:", "RssFile:")):
             key, value = line.split(":", 1)
             out[key] = int(value.split()[0]) * 1024
     return out

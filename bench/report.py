@@ -599,6 +599,20 @@ def section_search() -> str:
     )
     out.append(_table(["size", "how", "p50", "p95", "p99", "req/s", "notes"], rows))
     for s in _sizes_with("search"):
+        http = _get(load_result("search", s), "http") or {}
+        if http.get("worker_rss_mib"):
+            anon = http.get("worker_anon_mib")
+            out.append(
+                f"\ngunicorn at {s}: {http['workers']} workers (deploy/gunicorn.conf.py, 2 × cores + 1), RSS after the runs "
+                f"{min(http['worker_rss_mib'])}–{max(http['worker_rss_mib'])} MiB each"
+                + (
+                    f" of which anonymous {min(anon)}–{max(anon)} MiB (the rest is the mmapped index, shared)"
+                    if anon
+                    else ""
+                )
+                + f"; master {http['master_rss_mib']} MiB; start → first answer {http['start_to_first_answer_s']} s."
+            )
+    for s in _sizes_with("search"):
         r = load_result("search", s)
         assert r is not None
         slow = r["in_process"]["slowest"]

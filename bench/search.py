@@ -322,7 +322,15 @@ class Gunicorn:
         for pid in descendants(self.proc.pid):
             status = proc_status(pid)
             out.append(
-                {"pid": pid, "rss_mib": mib(status.get("VmRSS", 0)), "peak_rss_mib": mib(status.get("VmHWM", 0))}
+                {
+                    "pid": pid,
+                    "rss_mib": mib(status.get("VmRSS", 0)),
+                    "peak_rss_mib": mib(status.get("VmHWM", 0)),
+                    # Anonymous memory is the worker's own; file-backed pages are the mmapped index,
+                    # shared with every other worker through the page cache.
+                    "anon_mib": mib(status.get("RssAnon", 0)),
+                    "file_mib": mib(status.get("RssFile", 0)),
+                }
             )
         return out
 
@@ -402,6 +410,8 @@ def http_bench(
         "workers": len(workers),
         "worker_rss_mib": [w["rss_mib"] for w in workers],
         "worker_peak_rss_mib": [w["peak_rss_mib"] for w in workers],
+        "worker_anon_mib": [w["anon_mib"] for w in workers],
+        "worker_file_mib": [w["file_mib"] for w in workers],
         "master_rss_mib": master,
         "start_to_first_answer_s": round(first_answer_s, 2),
         "one_client": {
