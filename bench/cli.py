@@ -6,6 +6,7 @@
     python -m bench ingest    --size 100k          # (c) full ingest, 1 and 2 workers, RSS, index size, incremental
     python -m bench profile   --size 10k           # pyinstrument: what dominates a 1-worker ingest
     python -m bench profile-search --size 100k     # pyinstrument: what dominates an in-process search
+    python -m bench trace-ranking --size 1m        # ranking windows re-run while collapsing duplicates
     python -m bench search    --size 100k          # in-process, HTTP (gunicorn), 8 clients, substring scan, FTS5
     python -m bench coldstart --size 100k          # process start → first answered search, worker RSS
     python -m bench report                         # rebuild the generated sections of bench/RESULTS.md
@@ -51,6 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ingest.add_argument("--workers", default="1,2", help="worker counts (default %(default)s)")
     profile = with_size("profile", "profile a 1-worker ingest with pyinstrument", default="10k")
     profile.add_argument("--files", type=int, default=None, help="profile only the first N files")
+    with_size("trace-ranking", "time the ranking windows a collapsed first page needs")
     psearch = with_size("profile-search", "profile in-process searches with pyinstrument")
     psearch.add_argument("--rounds", type=int, default=3)
     search = with_size("search", "search latency: in-process, HTTP, concurrent, alternatives")
@@ -98,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ingest_mod.bench_ingest(root, label, [int(w) for w in args.workers.split(",")])
     elif args.command == "profile":
         ingest_mod.profile_ingest(root, label, args.files)
+    elif args.command == "trace-ranking":
+        search_mod.trace_ranking(root, label)
     elif args.command == "profile-search":
         search_mod.profile_search(root, label, args.rounds)
     elif args.command == "search":
@@ -129,4 +133,5 @@ def run_size(root: Path, label: str) -> None:
     ingest_mod.bench_ingest(root, label)
     search_mod.bench_search(root, label)
     search_mod.profile_search(root, label)
+    search_mod.trace_ranking(root, label)
     search_mod.bench_coldstart(root, label)

@@ -250,6 +250,8 @@ class TreeMemory:
         self.main_hwm = 0
         self.child_hwm = 0
         self.tree_peak = 0
+        self.main_anon_peak = 0
+        self.tree_anon_peak = 0
         self.children_seen: set[int] = set()
         self.cpu: dict[int, float] = {}
 
@@ -260,19 +262,26 @@ class TreeMemory:
                 self.cpu[pid] = used
         main = proc_status(self.pid)
         self.main_hwm = max(self.main_hwm, main.get("VmHWM", 0))
+        self.main_anon_peak = max(self.main_anon_peak, main.get("RssAnon", 0))
         total = main.get("VmRSS", 0)
+        anon = main.get("RssAnon", 0)
         for child in descendants(self.pid):
             status = proc_status(child)
             self.children_seen.add(child)
             self.child_hwm = max(self.child_hwm, status.get("VmHWM", 0))
             total += status.get("VmRSS", 0)
+            anon += status.get("RssAnon", 0)
         self.tree_peak = max(self.tree_peak, total)
+        self.tree_anon_peak = max(self.tree_anon_peak, anon)
 
     def as_dict(self) -> dict[str, float]:
         return {
             "main_peak_rss_mib": mib(self.main_hwm),
             "worker_peak_rss_mib": mib(self.child_hwm),
             "tree_peak_rss_mib": mib(self.tree_peak),
+            # Anonymous memory only (sampled): RSS also counts file pages tantivy maps while merging.
+            "main_peak_anon_mib": mib(self.main_anon_peak),
+            "tree_peak_anon_mib": mib(self.tree_anon_peak),
             "processes_seen": 1 + len(self.children_seen),
             # CPU seconds seen at the last sample (up to one sampling interval short).
             "main_cpu_s": round(self.cpu.get(self.pid, 0.0), 2),

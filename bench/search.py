@@ -553,6 +553,69 @@ def profile_search(root: Path, label: str, rounds: int = 3) -> dict[str, Any]:
     return result
 
 
+# --------------------------------------------------------------------------- the ranking/collapse loop
+
+TRACE_QUERIES = ("民主管理", "工会经费", "安全生产", "职工书屋", "建会", "工会", "职工之家 建设")
+
+
+def trace_ranking(root: Path, label: str, queries: tuple[str, ...] = TRACE_QUERIES) -> dict[str, Any]:
+    """How often one search re-runs the scored tantivy search while collapsing duplicates, and what it costs.
+
+    Wraps (in this process only) the embedded engine's ranking window and
+    facet counting with timers; the engine code itself is not changed.
+    """
+    import engine.embedded as embedded
+    from engine import open_engine
+    from engine.request import build_request
+
+    slices: list[tuple[int, int, float]] = []
+    facet_ms: list[float] = []
+    original_slice, original_facets = embedded._Ranking.slice, embedded.EmbeddedEngine._facets
+
+    def timed_slice(self: Any, start: int, stop: int) -> Any:
+        began = time.perf_counter()
+        out = original_slice(self, start, stop)
+        slices.append((start, stop, round((time.perf_counter() - began) * 1000, 1)))
+        return out
+
+    def timed_facets(self: Any, *args: Any) -> Any:
+        began = time.perf_counter()
+        out = original_facets(self, *args)
+        facet_ms.append(round((time.perf_counter() - began) * 1000, 1))
+        return out
+
+    engine = open_engine(_search_index(root, label))
+    rows = []
+    embedded._Ranking.slice, embedded.EmbeddedEngine._facets = timed_slice, timed_facets
+    try:
+        for q in queries:
+            request = build_request({"q": [q]})
+            engine.search(request)  # warm
+            slices.clear()
+            facet_ms.clear()
+            began = time.perf_counter()
+            result = engine.search(request)
+            total_ms = (time.perf_counter() - began) * 1000
+            rows.append(
+                {
+                    "query": q,
+                    "hits": result.total,
+                    "search_ms": round(total_ms, 1),
+                    "ranking_windows": [stop for _start, stop, _ms in slices],
+                    "ranking_ms": round(sum(ms for *_x, ms in slices), 1),
+                    "facets_ms": round(sum(facet_ms), 1),
+                }
+            )
+    finally:
+        embedded._Ranking.slice, embedded.EmbeddedEngine._facets = original_slice, original_facets
+        engine.close()
+    result = {"rows": rows}
+    save_result("search-trace", label, result)
+    for row in rows:
+        log(f"trace {label}: {row}")
+    return result
+
+
 # --------------------------------------------------------------------------- cold start
 
 _COLD = r"""
