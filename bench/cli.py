@@ -2,9 +2,9 @@
 
     python -m bench corpus    --size 100k          # generate /tmp/union-bench/100k/archive
     python -m bench parse     --size 100k          # (a) read+clean+split alone
-    python -m bench segment   --size 100k          # (b) bare jieba, 1 and 2 processes (+ rjieba if installed)
+    python -m bench segment   --size 100k          # (b) bare word_tokens, 1 and 2 processes; stock jieba vs rjieba
     python -m bench ingest    --size 100k          # (c) full ingest, 1 and 2 workers, RSS, index size, incremental
-    python -m bench profile   --size 10k           # pyinstrument: what dominates a 1-worker ingest
+    python -m bench profile   --size 100k --files 1000  # pyinstrument: what dominates a 1-worker ingest
     python -m bench profile-search --size 100k     # pyinstrument: what dominates an in-process search
     python -m bench trace-ranking --size 1m        # ranking windows re-run while collapsing duplicates
     python -m bench search    --size 100k          # in-process, HTTP (gunicorn), 8 clients, substring scan, FTS5
@@ -63,12 +63,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     search.add_argument("--concurrent-requests", type=int, default=400, help="requests for the 8-client HTTP run")
     search.add_argument("--skip-http", action="store_true")
     search.add_argument("--skip-alternatives", action="store_true")
-    search.add_argument("--agreement-cap", type=int, default=200_000, help="compare id sets only up to this many hits")
+    search.add_argument("--agreement-cap", type=int, default=100_000, help="compare id sets only up to this many hits")
     with_size("coldstart", "time to first answered search, worker RSS")
     sub.add_parser("report", help="rewrite the generated sections of bench/RESULTS.md")
     every = sub.add_parser("all", help="corpus, parse, segment, ingest, search, coldstart and report for each size")
     every.add_argument("--sizes", default="10k,100k", help="comma-separated sizes (default %(default)s; add 1m)")
-    every.add_argument("--profile-size", default="10k")
+    every.add_argument("--profile-size", default="100k", help="archive the ingest profile reads (default %(default)s)")
+    every.add_argument(
+        "--profile-files", type=int, default=1000, help="profile the first N files (default %(default)s)"
+    )
 
     args = parser.parse_args(argv)
     os.chdir(REPO)  # display paths (and so paragraph ids) are computed relative to the working folder
@@ -85,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "all":
         for label in _sizes(args.sizes):
             run_size(root, label)
-        ingest_mod.profile_ingest(root, size_label(parse_size(args.profile_size)))
+        ingest_mod.profile_ingest(root, size_label(parse_size(args.profile_size)), args.profile_files)
         report_mod.write_report(root)
         return 0
 

@@ -441,7 +441,7 @@ def bench_search(
     concurrent_requests: int = 400,
     skip_http: bool = False,
     skip_alternatives: bool = False,
-    agreement_cap: int = 200_000,
+    agreement_cap: int = 100_000,
 ) -> dict[str, Any]:
     index = _search_index(root, label)
     queries = load_queries()
