@@ -50,7 +50,7 @@ from engine.contract import (
 from engine.query import parse_query
 
 #: Bump when the fields below change; an index of another version is refused.
-SCHEMA_VERSION = 2  # 2: paragraphs carry the origins of their facet values
+SCHEMA_VERSION = 3  # 2: paragraphs carry the origins of their facet values; 3: id_prefix
 VERSION_FILE = "ENGINE_VERSION.json"
 CURRENT_FILE = "CURRENT"
 GENERATION_PREFIX = "gen-"
@@ -65,6 +65,13 @@ REBUILD_HINT = "python -m indexer ingest --rebuild PATH…"
 #: tantivy refuses aggregations with more buckets than this.
 _BUCKET_LIMIT = 65_000
 _SOURCE_PARTITIONS = 256
+#: Top hits fetched by the first scored search; collapsing needs room for many copies.
+_FIRST_WINDOW = 512
+#: Files listed per index segment for the ``source`` facet.
+_SOURCE_SEGMENT_SIZE = 2_000
+#: Aggregation names of the match count and of the selected files' counts.
+_TOTAL = "_total"
+_SELECTED = ":selected"
 _INTEGER_FIELDS = frozenset({"year", "position", "source_bucket"})
 
 
@@ -76,6 +83,8 @@ def _schema() -> tantivy.Schema:
     builder.add_integer_field("position", indexed=True, fast=True)
     # Cheap per-hit duplicate grouping: fast fields are read in bulk, strings are not.
     builder.add_unsigned_field("collapse_hash", fast=True)
+    # Ties in score are broken by paragraph_id; its first 8 bytes, read in bulk, settle nearly all.
+    builder.add_unsigned_field("id_prefix", fast=True)
     # Splits sources() into partitions when there are too many files for one aggregation.
     builder.add_integer_field("source_bucket", indexed=True, fast=True)
     for name in stored.ANALYSED_FIELDS:
@@ -94,6 +103,11 @@ def _collapse_hash(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
 
 
+def _id_prefix(paragraph_id: str) -> int:
+    """The first 8 bytes of the id as a number: ordering these orders the ids, except among equal prefixes."""
+    return int.from_bytes(paragraph_id.encode()[:8].ljust(8, b"\0"), "big")
+
+
 def _source_bucket(path: str) -> int:
     return zlib.crc32(path.encode()) % _SOURCE_PARTITIONS
 
@@ -104,6 +118,25 @@ def engine_version() -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- plan → tantivy
+
+
+def _facet_aggregations(facet: str, request: SearchRequest) -> dict[str, Any]:
+    """The terms aggregations behind one facet (see EmbeddedEngine._facets on ``source``)."""
+    field = plan.FACET_FIELDS[facet]
+    if facet != "source":
+        return {facet: {"terms": {"field": field, "size": _BUCKET_LIMIT}}}
+    size = max(1, request.facet_size)
+    aggs: dict[str, Any] = {facet: {"terms": {"field": field, "size": size, "segment_size": _SOURCE_SEGMENT_SIZE}}}
+    selected = list(request.filters.get(facet, ()))
+    if selected:
+        # A selected file is always listed with its count, however far down it ranks.
+        aggs[facet + _SELECTED] = {"terms": {"field": field, "size": len(selected), "include": selected}}
+    return aggs
+
+
+def _decode_stored(blob: bytes) -> dict[str, Any]:
+    """The stored fields of one paragraph, from the bytes ``_to_tantivy`` stored."""
+    return json.loads(blob)
 
 
 def _typed_values(field: str, values: Iterable[str]) -> list[Any]:
@@ -275,6 +308,15 @@ class _Generation:
 # --------------------------------------------------------------------------- ranking
 
 
+@dataclasses.dataclass
+class _Window:
+    """The top ``limit`` matches of one query in final order; the first ``settled`` ranks are final."""
+
+    limit: int
+    hits: list[tuple[float, tantivy.DocAddress]]
+    settled: int
+
+
 class _Ranking:
     """The final order of one search's matches, fetched by rank on demand.
 
@@ -282,53 +324,52 @@ class _Ranking:
     (paragraphs without a year last), then score, then paragraph_id. Browsing
     (no search words): year descending, then paragraph_id. Year order walks
     one bucket per year, so only the buckets a page touches are searched.
+
+    Score ties are common (copies of a template paragraph score alike). They
+    are broken on the ``id_prefix`` fast field, read in bulk; only ids that
+    share their first eight bytes need their stored documents. Scored windows
+    are cached, so collapsing and paging reuse one search.
     """
 
-    def __init__(
-        self,
-        searcher: tantivy.Searcher,
-        schema: tantivy.Schema,
-        query: tantivy.Query,
-        total: int,
-        by_year: bool,
-        by_score: bool,
-    ) -> None:
+    def __init__(self, searcher: tantivy.Searcher, segments: list[tuple[tantivy.Query, int]], by_score: bool) -> None:
         self.searcher = searcher
-        self.total = total
+        self.segments = segments
+        self.total = sum(count for _, count in segments)
         self.by_score = by_score
         self._fields: dict[tuple[int, int], dict[str, Any]] = {}
-        self.segments: list[tuple[tantivy.Query, int]] = (
-            self._year_buckets(schema, query) if by_year else [(query, total)]
-        )
+        self._windows: dict[int, _Window] = {}
 
-    def _year_buckets(self, schema: tantivy.Schema, query: tantivy.Query) -> list[tuple[tantivy.Query, int]]:
-        agg = self.searcher.aggregate(query, {"y": {"terms": {"field": "year", "size": _BUCKET_LIMIT}}})
+    @classmethod
+    def by_year(
+        cls, searcher: tantivy.Searcher, schema: tantivy.Schema, query: tantivy.Query, total: int, by_score: bool
+    ) -> _Ranking:
+        """Newest year first, one bucket per year; within a year by score, or by paragraph_id when browsing."""
+        agg = searcher.aggregate(query, {"y": {"terms": {"field": "year", "size": _BUCKET_LIMIT}}})
         years = sorted(((int(b["key"]), b["doc_count"]) for b in agg["y"]["buckets"]), reverse=True)
-        buckets = [(_and(query, tantivy.Query.term_query(schema, "year", y)), n) for y, n in years]
-        without_year = self.total - sum(n for _, n in years)
+        segments = [(_and(query, tantivy.Query.term_query(schema, "year", y)), n) for y, n in years]
+        without_year = total - sum(n for _, n in years)
         if without_year > 0:
             no_year = tantivy.Query.boolean_query(
                 [(tantivy.Occur.Must, query), (tantivy.Occur.MustNot, tantivy.Query.exists_query("year"))]
             )
-            buckets.append((no_year, without_year))
-        return buckets
+            segments.append((no_year, without_year))
+        return cls(searcher, segments, by_score)
 
     def fields(self, address: tantivy.DocAddress) -> dict[str, Any]:
         """Stored fields of a hit (cached: tie-breaking and hit building both need them)."""
         key = (address.segment_ord, address.doc)
         if key not in self._fields:
-            blob = self.searcher.doc(address).get_first("stored")
-            self._fields[key] = json.loads(blob)
+            self._fields[key] = _decode_stored(self.searcher.doc(address).get_first("stored"))
         return self._fields[key]
 
     def slice(self, start: int, stop: int) -> list[tuple[float, tantivy.DocAddress]]:
         """(score, address) of the matches ranked ``start`` to ``stop - 1``."""
         out: list[tuple[float, tantivy.DocAddress]] = []
         offset = 0
-        for query, count in self.segments:
+        for index, (query, count) in enumerate(self.segments):
             lo, hi = max(start - offset, 0), min(stop - offset, count)
             if lo < hi:
-                out += self._by_score(query, lo, hi) if self.by_score else self._by_id(query, lo, hi)
+                out += self._by_score(index, query, lo, hi) if self.by_score else self._by_id(query, lo, hi)
             offset += count
             if offset >= stop:
                 break
@@ -345,28 +386,46 @@ class _Ranking:
         ).hits
         return [(0.0, address) for _, address in hits]
 
-    def _by_score(self, query: tantivy.Query, start: int, stop: int) -> list[tuple[float, tantivy.DocAddress]]:
-        # Fetch until the score at the last wanted rank is followed by a lower
-        # one: only then are all paragraphs tied with it known, and ties must
-        # be ordered by paragraph_id, not by tantivy's internal doc order.
-        limit = stop + 1
-        while True:
-            hits = self.searcher.search(query, limit=limit, count=False).hits
-            if len(hits) < limit or hits[-1][0] != hits[stop - 1][0]:
+    def _by_score(self, index: int, query: tantivy.Query, start: int, stop: int) -> list[tuple[float, tantivy.DocAddress]]:
+        window = self._windows.get(index)
+        # A margin past ``stop`` lets a group of tied copies straddling it be settled in one search.
+        limit = max(stop + max(stop // 4, 64), 2 * (window.limit if window else 0), _FIRST_WINDOW)
+        while window is None or window.settled < stop:
+            window = self._window(query, limit)
+            if window.settled == len(window.hits):
                 break
-            limit *= 2
-        ordered: list[tuple[float, tantivy.DocAddress]] = []
-        i = 0
-        while i < min(len(hits), stop):
-            j = i
-            while j < len(hits) and hits[j][0] == hits[i][0]:
-                j += 1
-            group = hits[i:j]
-            if j > start and len(group) > 1:
-                group.sort(key=lambda hit: self.fields(hit[1])["paragraph_id"])
-            ordered += group
-            i = j
-        return ordered[start:stop]
+            limit *= 4
+        self._windows[index] = window
+        return window.hits[start:stop]
+
+    def _window(self, query: tantivy.Query, limit: int) -> _Window:
+        """The top ``limit`` hits in final order, with how many of them are settled.
+
+        The engine returns the best ``limit`` scores in no defined order among
+        ties, so paragraphs tied with the last one may lie beyond the window:
+        only the ranks scored strictly higher than the last hit are final.
+        """
+        hits = self.searcher.search(query, limit=limit, count=False).hits
+        prefixes = self.searcher.fast_field_values("id_prefix", [address for _, address in hits])
+        keys = [(-score, prefix) for (score, _), prefix in zip(hits, prefixes, strict=True)]
+        order = sorted(range(len(hits)), key=keys.__getitem__)
+        ordered = [hits[i] for i in order]
+        if len(set(keys)) < len(keys):
+            # Some ids share their first bytes (paragraphs of one article): order those by the full id.
+            i = 0
+            while i < len(order):
+                j = i + 1
+                while j < len(order) and keys[order[j]] == keys[order[i]]:
+                    j += 1
+                if j - i > 1:
+                    ordered[i:j] = sorted(ordered[i:j], key=lambda hit: self.fields(hit[1])["paragraph_id"])
+                i = j
+        if len(hits) < limit:
+            return _Window(limit, ordered, len(ordered))
+        settled = len(ordered)
+        while settled and ordered[settled - 1][0] == ordered[-1][0]:
+            settled -= 1
+        return _Window(limit, ordered, settled)
 
 
 # --------------------------------------------------------------------------- the engine
@@ -503,6 +562,7 @@ class EmbeddedEngine:
             doc.add_integer("year", int(fields["year"]))
         doc.add_integer("position", int(fields["position"]))
         doc.add_unsigned("collapse_hash", _collapse_hash(fields["duplicate_key"]))
+        doc.add_unsigned("id_prefix", _id_prefix(fields["paragraph_id"]))
         doc.add_integer("source_bucket", _source_bucket(fields["source_path"]))
         for name in stored.ANALYSED_FIELDS:
             doc.add_text(name, fields[name])
@@ -540,19 +600,20 @@ class EmbeddedEngine:
         text = plan.text_query(parsed)
         filters = plan.filters_except(request.filters, request.year_from, request.year_to)
         query = compile_node(plan.Bool(must=(text,), filter=tuple(filters)), schema)
-        total = searcher.search(query, limit=1, count=True).count
+        # Counting rides on the facet aggregation: it needs no scores, a scored count would.
+        facets, total = self._facets(searcher, schema, text, request)
 
-        browse = not parsed.required
-        ranking = _Ranking(
-            searcher, schema, query, total, by_year=browse or request.sort == "year", by_score=not browse
-        )
         page, page_size = max(1, request.page), max(0, request.page_size)
         start = (page - 1) * page_size
         terms = parsed.positive_terms()
         hits: list[Hit] = []
         if page_size and start < total:
+            browse = not parsed.required
+            if browse or request.sort == "year":
+                ranking = _Ranking.by_year(searcher, schema, query, total, by_score=not browse)
+            else:
+                ranking = _Ranking(searcher, [(query, total)], by_score=True)
             hits = self._page(searcher, schema, query, ranking, start, page_size, request.collapse, terms)
-        facets = self._facets(searcher, schema, text, request)
         return SearchResult(
             total=total,
             took_ms=round((time.perf_counter() - started) * 1000, 2),
@@ -578,8 +639,9 @@ class EmbeddedEngine:
             ranked = ranking.slice(start, start + size)
             return [stored.make_hit(ranking.fields(a), terms, score) for score, a in ranked]
         # Walk the ranking from the top, keeping the best-ranked copy of each
-        # duplicate key, until the page is full (doubling the window each time).
-        wanted, window = start + size, max(2 * (start + size), 32)
+        # duplicate key, until the page is full. One generous window usually
+        # suffices: fetching more hits costs little next to scoring them all.
+        wanted, window = start + size, max(_FIRST_WINDOW, 16 * (start + size))
         while True:
             ranked = ranking.slice(0, min(window, ranking.total))
             keys = searcher.fast_field_values("collapse_hash", [a for _, a in ranked])
@@ -591,7 +653,7 @@ class EmbeddedEngine:
                     firsts.append(hit)
             if len(firsts) >= wanted or window >= ranking.total:
                 break
-            window *= 2
+            window *= 4
         chosen = [(score, ranking.fields(a)) for score, a in firsts[start:wanted]]
         copies = self._duplicate_counts(searcher, schema, query, [f["duplicate_key"] for _, f in chosen])
         return [
@@ -612,26 +674,42 @@ class EmbeddedEngine:
 
     def _facets(
         self, searcher: tantivy.Searcher, schema: tantivy.Schema, text: plan.Node, request: SearchRequest
-    ) -> dict[str, list[FacetCount]]:
-        """Disjunctive facet counts: each selected facet is counted without its own selection."""
+    ) -> tuple[dict[str, list[FacetCount]], int]:
+        """Disjunctive facet counts (each selected facet counted without its own selection), and the total.
+
+        Every facet is counted in full except ``source``: an archive has tens
+        of thousands of files, and listing them all costs more than the rest
+        of the search. Its top values are gathered per index segment (as
+        Elasticsearch does per shard), which is exact while a segment's
+        matching files fit in ``_SOURCE_SEGMENT_SIZE``.
+        """
         selected = set(request.filters)
         if request.year_from is not None or request.year_to is not None:
             selected.add("year")
 
-        def counts(facets: list[str], skip: str | None) -> dict[str, dict[str, int]]:
+        def counts(facets: list[str], skip: str | None) -> tuple[dict[str, dict[str, int]], dict[str, Any]]:
             nodes = plan.filters_except(request.filters, request.year_from, request.year_to, skip=skip)
             query = compile_node(plan.Bool(must=(text,), filter=tuple(nodes)), schema)
-            aggs = {f: {"terms": {"field": plan.FACET_FIELDS[f], "size": _BUCKET_LIMIT}} for f in facets}
+            aggs: dict[str, Any] = {}
+            for facet in facets:
+                aggs.update(_facet_aggregations(facet, request))
+            if skip is None:
+                aggs[_TOTAL] = {"value_count": {"field": "position"}}
             result = searcher.aggregate(query, aggs)
-            return {f: {str(b["key"]): b["doc_count"] for b in result[f]["buckets"]} for f in facets}
+            found: dict[str, dict[str, int]] = {}
+            for facet in facets:
+                found[facet] = {
+                    str(b["key"]): b["doc_count"]
+                    for name in (facet, facet + _SELECTED)
+                    for b in result.get(name, {}).get("buckets", ())
+                }
+            return found, result
 
-        by_facet: dict[str, dict[str, int]] = {}
-        unselected = [f for f in FACETS if f not in selected]
-        if unselected:
-            by_facet.update(counts(unselected, skip=None))
+        by_facet, everything = counts([f for f in FACETS if f not in selected], skip=None)
         for facet in selected:
-            by_facet.update(counts([facet], skip=facet))
-        return {f: stored.facet_list(f, by_facet[f], request.filters.get(f, ()), request.facet_size) for f in FACETS}
+            by_facet.update(counts([facet], skip=facet)[0])
+        facets = {f: stored.facet_list(f, by_facet[f], request.filters.get(f, ()), request.facet_size) for f in FACETS}
+        return facets, int(everything[_TOTAL]["value"])
 
     def _all(self, field: str, value: str, order_field: str) -> list[IndexDocument]:
         """Every paragraph whose keyword ``field`` is ``value``, ordered by ``order_field``."""
@@ -644,7 +722,7 @@ class EmbeddedEngine:
         if not count:
             return []
         hits = searcher.search(condition, limit=count, order_by_field=order_field, order=tantivy.Order.Asc).hits
-        return [stored.document_from_fields(json.loads(searcher.doc(a).get_first("stored"))) for _, a in hits]
+        return [stored.document_from_fields(_decode_stored(searcher.doc(a).get_first("stored"))) for _, a in hits]
 
     def article(self, article_id: str) -> list[IndexDocument]:
         """All paragraphs of one article by position (empty if unknown)."""
