@@ -59,6 +59,10 @@ DEFAULT_INDEX_DIR = Path("data/index")
 #: Writer memory is bounded: tantivy flushes a segment when the heap fills.
 WRITER_HEAP_BYTES = 128_000_000
 WRITER_THREADS = 2
+#: Stored documents are compressed (lz4) in blocks of this size. tantivy's
+#: default, 16 KiB, leaves Chinese text at ~1.1x its size; 256 KiB blocks
+#: bring it to ~0.85x and cost ~30 µs per stored document loaded.
+DOCSTORE_BLOCK_BYTES = 262_144
 WHITESPACE = "whitespace_only"
 REBUILD_HINT = "python -m indexer ingest --rebuild PATH…"
 
@@ -223,6 +227,19 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
+def _set_docstore_blocksize(meta_path: Path, size: int) -> None:
+    """Set tantivy's ``docstore_blocksize`` index setting, which tantivy-py does not expose.
+
+    Done on a fresh, empty index, before any writer exists; every segment
+    written or merged afterwards reads the setting from meta.json.
+    """
+    meta = json.loads(meta_path.read_text())
+    meta["index_settings"]["docstore_blocksize"] = size
+    tmp = meta_path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(meta, indent=2))
+    os.replace(tmp, meta_path)
+
+
 class _Generation:
     """One complete tantivy index folder, with its writer opened on first write."""
 
@@ -233,7 +250,9 @@ class _Generation:
         if create:
             path.mkdir(parents=True)
             (path / VERSION_FILE).write_text(json.dumps(engine_version(), indent=2) + "\n")
-            self.index = tantivy.Index(schema, path=str(path))
+            tantivy.Index(schema, path=str(path))
+            _set_docstore_blocksize(path / "meta.json", DOCSTORE_BLOCK_BYTES)
+            self.index = tantivy.Index.open(str(path))
         else:
             self._check_version()
             try:
