@@ -319,10 +319,10 @@ def section_profile() -> str:
             for r in trace["rows"]
         ]
         parts.append(
-            f"Where a slow search goes at {s} (`python -m bench trace-ranking --size {s}`): to fill a first page of 20 "
-            "distinct duplicate groups, `_page` asks `_Ranking.slice` for a window of the top hits, and doubles the window "
-            "— re-running the whole scored search each time — until 20 distinct keys are in it:\n\n"
-            + _table(["query", "hits", "search", "ranking windows fetched", "all windows", "facets"], rows)
+            f"Where a search goes at {s} (`python -m bench trace-ranking --size {s}`): each scored tantivy search "
+            "`_Ranking._window` runs to fill a first page of 20 distinct duplicate groups (its `limit`, i.e. how many "
+            "top hits it fetched), their time, and the time of the facet counts:\n\n"
+            + _table(["query", "hits", "search", "scored searches (limit)", "all scored searches", "facets"], rows)
         )
     return "\n\n".join(parts) or "(no profile yet: `python -m bench profile --size 10k`)"
 

@@ -559,23 +559,23 @@ TRACE_QUERIES = ("民主管理", "工会经费", "安全生产", "职工书屋",
 
 
 def trace_ranking(root: Path, label: str, queries: tuple[str, ...] = TRACE_QUERIES) -> dict[str, Any]:
-    """How often one search re-runs the scored tantivy search while collapsing duplicates, and what it costs.
+    """How many scored tantivy searches one search runs to rank and collapse a page, and what they cost.
 
-    Wraps (in this process only) the embedded engine's ranking window and
-    facet counting with timers; the engine code itself is not changed.
+    Wraps (in this process only) the embedded engine's scored window search
+    and facet counting with timers; the engine code itself is not changed.
     """
     import engine.embedded as embedded
     from engine import open_engine
     from engine.request import build_request
 
-    slices: list[tuple[int, int, float]] = []
+    windows: list[tuple[int, float]] = []
     facet_ms: list[float] = []
-    original_slice, original_facets = embedded._Ranking.slice, embedded.EmbeddedEngine._facets
+    original_window, original_facets = embedded._Ranking._window, embedded.EmbeddedEngine._facets
 
-    def timed_slice(self: Any, start: int, stop: int) -> Any:
+    def timed_window(self: Any, query: Any, limit: int) -> Any:
         began = time.perf_counter()
-        out = original_slice(self, start, stop)
-        slices.append((start, stop, round((time.perf_counter() - began) * 1000, 1)))
+        out = original_window(self, query, limit)
+        windows.append((limit, round((time.perf_counter() - began) * 1000, 1)))
         return out
 
     def timed_facets(self: Any, *args: Any) -> Any:
@@ -586,12 +586,12 @@ def trace_ranking(root: Path, label: str, queries: tuple[str, ...] = TRACE_QUERI
 
     engine = open_engine(_search_index(root, label))
     rows = []
-    embedded._Ranking.slice, embedded.EmbeddedEngine._facets = timed_slice, timed_facets
+    embedded._Ranking._window, embedded.EmbeddedEngine._facets = timed_window, timed_facets
     try:
         for q in queries:
             request = build_request({"q": [q]})
             engine.search(request)  # warm
-            slices.clear()
+            windows.clear()
             facet_ms.clear()
             began = time.perf_counter()
             result = engine.search(request)
@@ -601,13 +601,13 @@ def trace_ranking(root: Path, label: str, queries: tuple[str, ...] = TRACE_QUERI
                     "query": q,
                     "hits": result.total,
                     "search_ms": round(total_ms, 1),
-                    "ranking_windows": [stop for _start, stop, _ms in slices],
-                    "ranking_ms": round(sum(ms for *_x, ms in slices), 1),
+                    "ranking_windows": [limit for limit, _ms in windows],
+                    "ranking_ms": round(sum(ms for _limit, ms in windows), 1),
                     "facets_ms": round(sum(facet_ms), 1),
                 }
             )
     finally:
-        embedded._Ranking.slice, embedded.EmbeddedEngine._facets = original_slice, original_facets
+        embedded._Ranking._window, embedded.EmbeddedEngine._facets = original_window, original_facets
         engine.close()
     result = {"rows": rows}
     save_result("search-trace", label, result)
