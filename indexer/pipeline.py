@@ -161,6 +161,7 @@ def build_article(
         article.origins["publish_date"] = "text"
     paragraphs: list[Paragraph] = []
     placeholders: list[str] = []
+    copied = {facet: getattr(article, facet) for facet in ARTICLE_FACETS}
     for index, pd in enumerate(drafts):
         blanks = find_placeholders(pd.text)
         placeholders.extend(blanks)
@@ -178,7 +179,7 @@ def build_article(
                 title=title,
                 source_path=source_path,
                 source_sha256=source.sha256,
-                **{facet: getattr(article, facet) for facet in ARTICLE_FACETS},
+                **copied,
             )
         )
     article.placeholders = list(dict.fromkeys(placeholders))

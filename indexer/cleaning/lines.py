@@ -17,10 +17,19 @@ _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = dict.fromkeys(
     [c for c in range(0x20) if c not in (0x09, 0x0A)] + [0x7F, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF]
 )
+# str.translate walks every character through a dict; finding out first that there is
+# nothing to delete (the usual case) costs a fraction of that.
+_HAS_INVISIBLE = re.compile("[" + "".join(re.escape(chr(c)) for c in _INVISIBLE) + "]")
 _BULLET = re.compile(r"^[-•·●▪■◆◇*]\s+")
 _PAGE_PREFIX = re.compile(r"^(\d{1,3})、")
 _TEASER_END = re.compile(r"(\.{3,}|…+)$")
+_TEASER_LAST = (".", "…", ".\n", "…\n")
 _OPEN_CLOSE = ("《》", "“”", "（）", "()", "「」", "【】")
+_HAS_OPENER = re.compile("[" + re.escape("".join(o for o, _c in _OPEN_CLOSE)) + "]")
+_TITLE_LIKE = re.compile(
+    r"(总结|汇报|报告)(范文)?\s*([（(]?(\d{1,2}|[一二三四五六七八九十]{1,3})[)）]?|篇[一二三四五六七八九十\d]+)?$"
+)
+_SENTENCE_BREAK = re.compile(r"[。！？!?；;]\s*")
 
 
 class LineLike(Protocol):
@@ -48,23 +57,21 @@ class CleanResult:
 
 def normalise_spaces(text: str) -> str:
     """Drop invisible characters, fold every space variant to one ASCII space, trim."""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = unicodedata.normalize("NFC", text)
+    if _HAS_INVISIBLE.search(text):
+        text = text.translate(_INVISIBLE)
     return _SPACES.sub(" ", text).strip()
 
 
 def is_unbalanced(text: str) -> bool:
     """True when a bracket or quote opens in ``text`` and does not close (a cut sentence)."""
-    return any(text.count(o) > text.count(c) for o, c in _OPEN_CLOSE)
+    # Most lines open nothing: one scan rules them out before six pairs of counts.
+    return _HAS_OPENER.search(text) is not None and any(text.count(o) > text.count(c) for o, c in _OPEN_CLOSE)
 
 
 def is_title_like(text: str) -> bool:
     """A short line naming a summary (…工作总结, …总结篇一, …总结3)."""
-    return len(text) <= 40 and bool(
-        re.search(
-            r"(总结|汇报|报告)(范文)?\s*([（(]?(\d{1,2}|[一二三四五六七八九十]{1,3})[)）]?|篇[一二三四五六七八九十\d]+)?$",
-            text,
-        )
-    )
+    return len(text) <= 40 and bool(_TITLE_LIKE.search(text))
 
 
 def drop_teasers(lines: list[str]) -> list[str]:
@@ -72,7 +79,8 @@ def drop_teasers(lines: list[str]) -> list[str]:
     out: list[str] = []
     for i, text in enumerate(lines):
         nxt = lines[i + 1] if i + 1 < len(lines) else ""
-        body = _TEASER_END.sub("", text).strip()
+        # Only a line ending in dots can be a teaser ($ also matches before a final newline).
+        body = (_TEASER_END.sub("", text) if text.endswith(_TEASER_LAST) else text).strip()
         if body != text and len(body) >= 10 and nxt.startswith(body):
             continue
         out.append(text)
@@ -136,7 +144,7 @@ def join_hard_wraps(lines: list[str]) -> list[str]:
             prev = out[-1]
             ends_open = not prev.endswith(tuple(TERMINAL))
             # "…手段。 2、发挥民主监督作用" ends on an inline heading, not on a cut sentence.
-            tail = re.split(r"[。！？!?；;]\s*", prev)[-1]
+            tail = _SENTENCE_BREAK.split(prev)[-1]
             ends_on_heading = tail != prev and bool(tail) and _is_heading_like(tail)
             prev_can_continue = is_unbalanced(prev) or (
                 len(prev) > 15 and not _is_heading_like(prev) and not ends_on_heading

@@ -17,11 +17,16 @@ from indexer.enrichment.rules import facet_rules
 
 _HAN = "\u4e00-\u9fff"
 _PLACE_KIND = "镇|乡|街道"
+_PLACE_KIND_FIRST = "".join(kind[0] for kind in _PLACE_KIND.split("|"))
 # The two characters before 镇/乡/街道/县… name the place: 鹿苑镇工会, 顺昌县总工会.
+# Each pattern first asserts the place kind's first character, so the scan rejects every
+# other position with one test before trying the look-behind.
 _TOWNSHIP = re.compile(
-    rf"(?<=[{_HAN}]{{2}})({_PLACE_KIND})(?=总?工会|党委|党工委|政府|人民政府|人大|教育工会|工会联合会|办事处)"
+    rf"(?=[{_PLACE_KIND_FIRST}])(?<=[{_HAN}]{{2}})({_PLACE_KIND})(?=总?工会|党委|党工委|政府|人民政府|人大|教育工会|工会联合会|办事处)"
 )
-_NAMED_UNION = re.compile(rf"(?<=[{_HAN}]{{2}})(县|市|区|{_PLACE_KIND})(总工会|工会联合会|工会)")
+_NAMED_UNION = re.compile(
+    rf"(?=[县市区{_PLACE_KIND_FIRST}])(?<=[{_HAN}]{{2}})(县|市|区|{_PLACE_KIND})(总工会|工会联合会|工会)"
+)
 _LEADING_UNION = re.compile(
     rf"^([{_HAN}]{{2,10}}?(?:工会|工委))(?=在|根据|以|按照|紧紧|围绕|坚持|认真|今年|上半年|半年来)"
 )

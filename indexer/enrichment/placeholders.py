@@ -6,9 +6,14 @@ import re
 
 # XX, xx, ××, ***, 20xx, 202_, 20__ — what template sites put in place of names and years.
 _BLANKS = re.compile(r"(?:19|20)(?:[xX×]{2}|\d_|__)|[xX]{2,}|×{2,}|\*{2,}|_{2,}")
+# Every blank contains one of these; most paragraphs contain none, and finding that out
+# is cheaper than trying _BLANKS at every digit.
+_BLANK_CHARS = re.compile(r"[xX×*_]")
 _NUMERALS = "0123456789一二三四五六七八九十百千万亿两几多余数每各某本全该此第半"
 # A measure word straight after a word, with no number in between: 共有媒体宣传次，
-_SLOT = re.compile(rf"(?<=[\u4e00-\u9fff])(?<![{_NUMERALS}])(次|篇|户|元|件)(?=[，。、；,;)）\u4e00-\u9fff])")
+# The measure word leads the pattern (its context is checked by looking back over it),
+# so the scan jumps from one candidate character to the next.
+_SLOT = re.compile(rf"(次|篇|户|元|件)(?<=[\u4e00-\u9fff].)(?<![{_NUMERALS}].)(?=[，。、；,;)）\u4e00-\u9fff])")
 _NOT_SLOTS = frozenset(
     [
         "这次",
@@ -126,18 +131,19 @@ _NOT_SLOTS = frozenset(
         "几次",
     ]
 )
+_NOT_SLOTS_3 = tuple(w for w in _NOT_SLOTS if len(w) == 3)
 
 
 def find_placeholders(text: str) -> list[str]:
     """The blanked spots in ``text``: placeholder tokens as written, empty slots as "宣传_次"."""
-    found = [m.group(0) for m in _BLANKS.finditer(text)]
+    found = [m.group(0) for m in _BLANKS.finditer(text)] if _BLANK_CHARS.search(text) else []
     for match in _SLOT.finditer(text):
         start, end = match.start(), match.end()
         before, word = text[start - 1], match.group(0)
         after = text[end : end + 1]
         if before + word in _NOT_SLOTS or word + after in _NOT_SLOTS:
             continue
-        if any(w in text[max(0, start - 2) : end + 2] for w in _NOT_SLOTS if len(w) == 3):
+        if any(w in text[max(0, start - 2) : end + 2] for w in _NOT_SLOTS_3):
             continue
         found.append(f"{before}_{word}")
     return found

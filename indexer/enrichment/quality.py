@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-_HAN = re.compile(r"[\u4e00-\u9fff]")
+_NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
 _FACT = re.compile(r"\d")
 
 
@@ -12,7 +12,7 @@ def content_quality(text: str, is_heading: bool, placeholders: int) -> float:
     """0..1: long, concrete paragraphs score high; headings and blanked templates low."""
     if is_heading:
         return 0.1
-    han = len(_HAN.findall(text))
+    han = len(_NOT_HAN.sub("", text))  # counts Han characters without a list of one-character strings
     score = min(1.0, han / 100)
     if _FACT.search(text):
         score += 0.1

@@ -4,15 +4,28 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
+from indexer.enrichment.keywords import KeywordGroups
 from indexer.enrichment.rules import taxonomy
+
+
+@lru_cache(maxsize=1)
+def _scanners() -> tuple[tuple[str, ...], KeywordGroups, KeywordGroups]:
+    """Topic names in taxonomy order, with scanners for their keywords and their heading words."""
+    topics, _ = taxonomy()
+    return (
+        tuple(t.name for t in topics),
+        KeywordGroups([t.keywords for t in topics]),
+        KeywordGroups([t.in_headings for t in topics]),
+    )
 
 
 def paragraph_topics(text: str, section_path: Sequence[str]) -> list[str]:
     """Topics whose keywords occur in the paragraph, or whose heading words name its section."""
-    topics, _ = taxonomy()
-    headings = " ".join(section_path)
-    return [t.name for t in topics if any(k in text for k in t.keywords) or any(k in headings for k in t.in_headings)]
+    names, keywords, heading_words = _scanners()
+    found = keywords.present(text) | heading_words.present(" ".join(section_path))
+    return [names[i] for i in sorted(found)]
 
 
 def article_topics(paragraph_topic_lists: Sequence[Sequence[str]]) -> list[str]:

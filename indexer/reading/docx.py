@@ -1,8 +1,10 @@
 """Word 2007+ files (.docx, and the .docm/.dotx variants): paragraphs in reading order.
 
-python-docx opens the package; the body is then walked at the XML level because the
-high-level API skips content controls (w:sdt), text boxes and tracked insertions,
-all of which hold text in real-world summaries copied from templates.
+The package is opened the way python-docx opens it (indexer.reading.docx_package),
+reading only the parts used here; the body is walked at the XML level because
+python-docx's high-level API skips content controls (w:sdt), text boxes and
+tracked insertions, all of which hold text in real-world summaries copied from
+templates.
 """
 
 from __future__ import annotations
@@ -11,16 +13,14 @@ import contextlib
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
-from docx.opc.package import OpcPackage
-from docx.oxml.parser import parse_xml
-
 from indexer.reading.document import Extracted, RawLine, UnreadableFile
-from indexer.reading.docx_numbering import Numbering
+from indexer.reading.docx_numbering import Numbering, definitions_from_xml
+from indexer.reading.docx_package import MissingPart, WordParts, cached_by_content, find_parts, parse_part
 
 MAX_XML_PART_BYTES = 50 * 1024 * 1024  # one XML part, uncompressed (zip-bomb guard)
 MAX_PACKAGE_BYTES = 1024 * 1024 * 1024  # whole package, uncompressed
@@ -33,6 +33,7 @@ RATIO_CHECK_FROM_BYTES = 1024 * 1024
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
+_DC_TITLE = "{http://purl.org/dc/elements/1.1/}title"
 _VAL = f"{W}val"
 _P, _R, _T, _TAB, _PTAB, _BR, _CR = (f"{W}{t}" for t in ("p", "r", "t", "tab", "ptab", "br", "cr"))
 _PPR, _RPR = f"{W}pPr", f"{W}rPr"
@@ -59,55 +60,62 @@ def read_docx(data: bytes, fmt: str = "docx") -> Extracted:
 
     ``fmt`` (docx, docm, dotx) only words the error messages.
     """
-    _check_package(data, fmt)
-    try:
-        package = OpcPackage.open(io.BytesIO(data))
-    except KeyError:
-        # A relationship points at a part the zip lacks (some generators leave these);
-        # Word opens such files, so read the standard part names directly.
-        body, styles_xml, numbering_xml, title = _load_plain(data, fmt)
-    else:
+    with _open_package(data, fmt) as archive:
         try:
-            main = package.main_document_part
-        except KeyError as exc:
-            raise UnreadableFile(f"corrupt .{fmt}: not a Word document package") from exc
-        body = _element(main).find(f"{W}body")
-        styles_xml = _related_element(main, RT.STYLES)
-        numbering_xml = _related_element(main, RT.NUMBERING)
-        title = _core_title(package)
+            parts = find_parts(archive)
+        except MissingPart:
+            # A relationship points at a part the zip lacks (some generators leave these);
+            # Word opens such files, so read the standard part names directly.
+            parts = _plain_parts(archive)
+    if parts.document is None:
+        raise UnreadableFile(f"corrupt .{fmt}: not a Word document package")
+    # Every part is parsed before the body is looked for: a malformed part refuses the
+    # file whatever else is wrong with it, as when python-docx parsed them all on opening.
+    title = _title(parts.core)
+    document = parse_part(parts.document)
+    styles, default_style = _styles_of(parts.styles) if parts.styles is not None else ({}, None)
+    definitions = definitions_from_xml(parts.numbering) if parts.numbering is not None else None
+    body = document.find(f"{W}body")
     if body is None:
         raise UnreadableFile(f"corrupt .{fmt}: document has no body")
-    styles, default_style = _read_styles(styles_xml)
-    numbering = Numbering(numbering_xml, {sid: info.num_id for sid, info in styles.items() if info.num_id})
+    numbering = Numbering(definitions, {sid: info.num_id for sid, info in styles.items() if info.num_id})
     walker = _BodyWalker(styles, default_style, numbering)
     return Extracted(lines=list(walker.lines(body)), title=title)
 
 
-def _load_plain(data: bytes, fmt: str) -> tuple[Any | None, Any | None, Any | None, str | None]:
-    """Body, styles, numbering and title from the usual part names, without python-docx."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        names = set(archive.namelist())
+def _plain_parts(archive: zipfile.ZipFile) -> WordParts:
+    """The document, styles, numbering and core properties under their usual part names."""
+    names = set(archive.namelist())
 
-        def part(name: str) -> Any | None:
-            return parse_xml(archive.read(name)) if name in names else None
+    def part(name: str) -> bytes | None:
+        return archive.read(name) if name in names else None
 
-        document = part("word/document.xml")
-        if document is None:
-            raise UnreadableFile(f"corrupt .{fmt}: not a Word document package")
-        core = part("docProps/core.xml")
-        styles, numbering = part("word/styles.xml"), part("word/numbering.xml")
-    title_el = core.find("{http://purl.org/dc/elements/1.1/}title") if core is not None else None
-    title = ((title_el.text or "").strip() or None) if title_el is not None else None
-    return document.find(f"{W}body"), styles, numbering, title
+    return WordParts(
+        part("word/document.xml"), part("word/styles.xml"), part("word/numbering.xml"), part("docProps/core.xml")
+    )
 
 
-def _check_package(data: bytes, fmt: str) -> None:
+def _title(core: bytes | None) -> str | None:
+    """The document title from the core properties, if it has a non-blank one."""
+    title = parse_part(core).find(_DC_TITLE) if core is not None else None
+    return ((title.text or "").strip() or None) if title is not None else None
+
+
+def _open_package(data: bytes, fmt: str) -> zipfile.ZipFile:
+    """The open zip archive, once its declared sizes show it is no zip bomb."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
         raise UnreadableFile(f"corrupt .{fmt}: not a zip archive") from exc
-    with archive:
-        infos = archive.infolist()
+    try:
+        _check_sizes(archive.infolist(), fmt)
+    except UnreadableFile:
+        archive.close()
+        raise
+    return archive
+
+
+def _check_sizes(infos: list[zipfile.ZipInfo], fmt: str) -> None:
     # zipfile never inflates past the declared size (a part whose real data is
     # longer fails its CRC check), so the declared sizes bound memory.
     if len(infos) > MAX_PACKAGE_ENTRIES:
@@ -127,38 +135,20 @@ def _check_package(data: bytes, fmt: str) -> None:
         raise UnreadableFile(f"too large: .{fmt} expands to over 1 GB")
 
 
-def _element(part: Any) -> Any:
-    # .docm/.dotx main parts have other content types; python-docx then loads them as a
-    # plain Part, so parse the XML ourselves.
-    element = getattr(part, "element", None)
-    return element if element is not None else parse_xml(part.blob)
-
-
-def _related_element(part: Any, reltype: str) -> Any | None:
-    try:
-        return _element(part.part_related_by(reltype))
-    except KeyError:
-        return None
-
-
-def _core_title(package: OpcPackage) -> str | None:
-    # package.core_properties would invent a default part (title "Word Document")
-    # when the file has none, so look for the relationship first.
-    if not any(rel.reltype == RT.CORE_PROPERTIES for rel in package.rels.values()):
-        return None
-    title = package.core_properties.title
-    return (title.strip() or None) if title else None
-
-
 def _on(element: Any | None) -> bool:
     """A WordprocessingML on/off property: present and not explicitly switched off."""
     return element is not None and element.get(_VAL, "true") not in ("0", "false", "off")
 
 
-def _read_styles(root: Any | None) -> tuple[dict[str, _StyleInfo], str | None]:
+@cached_by_content
+def _styles_of(blob: bytes) -> tuple[Mapping[str, _StyleInfo], str | None]:
+    """The styles of a styles.xml part (read-only: the result is shared)."""
+    styles, default_style = _read_styles(parse_part(blob))
+    return MappingProxyType(styles), default_style
+
+
+def _read_styles(root: Any) -> tuple[dict[str, _StyleInfo], str | None]:
     """Heading level and list numbering of each paragraph style, through ``basedOn``."""
-    if root is None:
-        return {}, None
     raw: dict[str, tuple[str, str | None, Any]] = {}
     default_style: str | None = None
     for style in root.iterchildren(f"{W}style"):
@@ -225,7 +215,7 @@ def _num_pr(num_pr: Any, num_id: str | None, ilvl: int | None) -> tuple[str | No
 class _BodyWalker:
     """Turns body XML into RawLines; holds the per-document style and numbering state."""
 
-    def __init__(self, styles: dict[str, _StyleInfo], default_style: str | None, numbering: Numbering):
+    def __init__(self, styles: Mapping[str, _StyleInfo], default_style: str | None, numbering: Numbering):
         self._styles = styles
         self._default_style = default_style
         self._numbering = numbering

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from indexer.reading.docx_package import cached_by_content, parse_part
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _VAL = f"{W}val"
 
@@ -59,18 +61,27 @@ class _Num:
     level_overrides: dict[int, _Level] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Definitions:
+    """The lists one numbering.xml defines."""
+
+    abstracts: dict[str, dict[int, _Level]] = field(default_factory=dict)
+    style_links: dict[str, str] = field(default_factory=dict)  # abstract id -> list style it defers to
+    nums: dict[str, _Num] = field(default_factory=dict)
+
+
 class Numbering:
     """Counters of one document; call :meth:`label` for each numbered paragraph in order."""
 
-    def __init__(self, numbering_xml: Any | None, style_num_ids: Mapping[str, str]) -> None:
-        self._abstracts: dict[str, dict[int, _Level]] = {}
-        self._style_links: dict[str, str] = {}  # abstract id -> list style it defers to
-        self._nums: dict[str, _Num] = {}
+    def __init__(self, definitions: Definitions | None, style_num_ids: Mapping[str, str]) -> None:
+        definitions = definitions or Definitions()
+        # Shared with other documents that carry the same numbering.xml: read, never changed.
+        self._abstracts = definitions.abstracts
+        self._style_links = definitions.style_links
+        self._nums = definitions.nums
         self._style_num_ids = style_num_ids
         self._counters: dict[str, list[int | None]] = {}
         self._seen_nums: set[str] = set()
-        if numbering_xml is not None:
-            self._parse(numbering_xml)
 
     def level_for_style(self, num_id: str, style_id: str) -> int | None:
         """The list level whose ``w:pStyle`` is ``style_id`` (heading styles linked to a list)."""
@@ -131,32 +142,42 @@ class Numbering:
         linked_num = self._nums.get(self._style_num_ids.get(style_id, ""))
         return linked_num.abstract_id if linked_num is not None else abstract_id
 
-    def _parse(self, root: Any) -> None:
-        for abstract in root.iterchildren(f"{W}abstractNum"):
-            abstract_id = abstract.get(f"{W}abstractNumId")
-            if abstract_id is None:
-                continue
-            link = abstract.find(f"{W}numStyleLink")
-            if link is not None and link.get(_VAL):
-                self._style_links[abstract_id] = link.get(_VAL)
-            self._abstracts[abstract_id] = {
-                level_id: level for level_id, level in map(_parse_level, abstract.iterchildren(f"{W}lvl"))
-            }
-        for num in root.iterchildren(f"{W}num"):
-            num_id = num.get(f"{W}numId")
-            ref = num.find(f"{W}abstractNumId")
-            if num_id is None or ref is None or ref.get(_VAL) is None:
-                continue
-            entry = _Num(ref.get(_VAL))
-            for override in num.iterchildren(f"{W}lvlOverride"):
-                ilvl = _int(override.get(f"{W}ilvl"), 0)
-                start = override.find(f"{W}startOverride")
-                if start is not None:
-                    entry.start_overrides[ilvl] = _int(start.get(_VAL), 1)
-                lvl = override.find(f"{W}lvl")
-                if lvl is not None:
-                    entry.level_overrides[ilvl] = _parse_level(lvl)[1]
-            self._nums[num_id] = entry
+
+@cached_by_content
+def definitions_from_xml(blob: bytes) -> Definitions:
+    """The list definitions of a numbering.xml part (shared: never changed)."""
+    return parse_definitions(parse_part(blob))
+
+
+def parse_definitions(root: Any) -> Definitions:
+    """The list definitions of a parsed numbering.xml."""
+    definitions = Definitions()
+    for abstract in root.iterchildren(f"{W}abstractNum"):
+        abstract_id = abstract.get(f"{W}abstractNumId")
+        if abstract_id is None:
+            continue
+        link = abstract.find(f"{W}numStyleLink")
+        if link is not None and link.get(_VAL):
+            definitions.style_links[abstract_id] = link.get(_VAL)
+        definitions.abstracts[abstract_id] = {
+            level_id: level for level_id, level in map(_parse_level, abstract.iterchildren(f"{W}lvl"))
+        }
+    for num in root.iterchildren(f"{W}num"):
+        num_id = num.get(f"{W}numId")
+        ref = num.find(f"{W}abstractNumId")
+        if num_id is None or ref is None or ref.get(_VAL) is None:
+            continue
+        entry = _Num(ref.get(_VAL))
+        for override in num.iterchildren(f"{W}lvlOverride"):
+            ilvl = _int(override.get(f"{W}ilvl"), 0)
+            start = override.find(f"{W}startOverride")
+            if start is not None:
+                entry.start_overrides[ilvl] = _int(start.get(_VAL), 1)
+            lvl = override.find(f"{W}lvl")
+            if lvl is not None:
+                entry.level_overrides[ilvl] = _parse_level(lvl)[1]
+        definitions.nums[num_id] = entry
+    return definitions
 
 
 def _parse_level(lvl: Any) -> tuple[int, _Level]:

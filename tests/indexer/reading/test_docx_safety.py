@@ -1,10 +1,11 @@
 """Hostile .docx files: XML entity tricks and zip bombs must neither expand, resolve nor exhaust memory.
 
-python-docx parses every part with ``etree.XMLParser(resolve_entities=False)``
-(docx/oxml/parser.py and docx/opc/oxml.py, checked below), and the reader's
-own fallback path uses the same parser, so entities stay unexpanded
-references and external ones are never fetched. Zip bombs are refused from
-the declared sizes before anything is inflated.
+The reader parses every part it reads with python-docx's parser settings,
+``etree.XMLParser(resolve_entities=False)`` (indexer.reading.docx_package.PARSER;
+python-docx's own in docx/oxml/parser.py and docx/opc/oxml.py; all checked
+below), so entities stay unexpanded references and external ones are never
+fetched. Zip bombs are refused from the declared sizes before anything is
+inflated.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from docx.oxml import parser as oxml_parser
 from indexer.pipeline import parse_file
 from indexer.reading import UnreadableFile, read_source
 from indexer.reading.docx import MAX_COMPRESSION_RATIO, read_docx
+from indexer.reading.docx_package import parse_part
 from tests.indexer.reading.variants import io_bytes_of_docx
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -95,6 +97,7 @@ def test_python_docx_parsers_do_not_resolve_entities() -> None:
     probe = b'<!DOCTYPE r [<!ENTITY e "EXPANDED">]><r xmlns="urn:x">&e;</r>'
     assert "EXPANDED" not in (oxml_parser.parse_xml(probe).text or "")
     assert "EXPANDED" not in (opc_oxml.parse_xml(probe).text or "")
+    assert "EXPANDED" not in (parse_part(probe).text or "")
 
 
 def test_entity_expansion_in_the_body_does_not_expand(tmp_path: Path) -> None:
