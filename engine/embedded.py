@@ -70,7 +70,7 @@ REBUILD_HINT = "python -m indexer ingest --rebuild PATH…"
 _BUCKET_LIMIT = 65_000
 _SOURCE_PARTITIONS = 256
 #: Top hits fetched by the first scored search; collapsing needs room for many copies.
-_FIRST_WINDOW = 512
+_FIRST_WINDOW = 4096
 #: Files listed per index segment for the ``source`` facet.
 _SOURCE_SEGMENT_SIZE = 2_000
 #: Aggregation names of the match count and of the selected files' counts.
