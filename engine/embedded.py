@@ -29,7 +29,7 @@ import shutil
 import threading
 import time
 import zlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -327,13 +327,48 @@ class _Generation:
 # --------------------------------------------------------------------------- ranking
 
 
-@dataclasses.dataclass
 class _Window:
-    """The top ``limit`` matches of one query in final order; the first ``settled`` ranks are final."""
+    """The top ``limit`` matches of one query, ordered as the ranking wants them.
 
-    limit: int
-    hits: list[tuple[float, tantivy.DocAddress]]
-    settled: int
+    They are sorted by score and the id prefix at once; paragraphs that tie on
+    both (paragraphs of one article) are put in full-id order only when a
+    caller reads their ranks, since that needs their stored documents. The
+    first ``settled`` ranks are final: the engine returns the best ``limit``
+    scores in no defined order among ties, so paragraphs tied with the last
+    hit may lie beyond the window.
+    """
+
+    def __init__(
+        self,
+        limit: int,
+        hits: list[tuple[float, tantivy.DocAddress]],
+        prefixes: list[Any],
+        full_id: Callable[[tantivy.DocAddress], str],
+    ) -> None:
+        self.limit = limit
+        keys = [(-score, prefix) for (score, _), prefix in zip(hits, prefixes, strict=True)]
+        order = sorted(range(len(hits)), key=keys.__getitem__)
+        self.hits = [hits[i] for i in order]
+        self._keys = [keys[i] for i in order]
+        self._full_id = full_id
+        self._exact_upto = 0 if len(set(keys)) < len(keys) else len(keys)
+        self.settled = len(self.hits)
+        if len(hits) == limit:
+            while self.settled and self.hits[self.settled - 1][0] == self.hits[-1][0]:
+                self.settled -= 1
+
+    def ranks(self, start: int, stop: int) -> list[tuple[float, tantivy.DocAddress]]:
+        """Ranks ``start`` to ``stop - 1`` in final order (``stop`` must not exceed ``settled``)."""
+        keys, i = self._keys, self._exact_upto
+        while i < stop:
+            j = i + 1
+            while j < len(keys) and keys[j] == keys[i]:
+                j += 1
+            if j - i > 1:
+                self.hits[i:j] = sorted(self.hits[i:j], key=lambda hit: self._full_id(hit[1]))
+            i = j
+        self._exact_upto = max(i, self._exact_upto)
+        return self.hits[start:stop]
 
 
 class _Ranking:
@@ -415,36 +450,13 @@ class _Ranking:
                 break
             limit *= 4
         self._windows[index] = window
-        return window.hits[start:stop]
+        return window.ranks(start, stop)
 
     def _window(self, query: tantivy.Query, limit: int) -> _Window:
-        """The top ``limit`` hits in final order, with how many of them are settled.
-
-        The engine returns the best ``limit`` scores in no defined order among
-        ties, so paragraphs tied with the last one may lie beyond the window:
-        only the ranks scored strictly higher than the last hit are final.
-        """
+        """One scored search: the top ``limit`` matches with their id prefixes."""
         hits = self.searcher.search(query, limit=limit, count=False).hits
         prefixes = self.searcher.fast_field_values("id_prefix", [address for _, address in hits])
-        keys = [(-score, prefix) for (score, _), prefix in zip(hits, prefixes, strict=True)]
-        order = sorted(range(len(hits)), key=keys.__getitem__)
-        ordered = [hits[i] for i in order]
-        if len(set(keys)) < len(keys):
-            # Some ids share their first bytes (paragraphs of one article): order those by the full id.
-            i = 0
-            while i < len(order):
-                j = i + 1
-                while j < len(order) and keys[order[j]] == keys[order[i]]:
-                    j += 1
-                if j - i > 1:
-                    ordered[i:j] = sorted(ordered[i:j], key=lambda hit: self.fields(hit[1])["paragraph_id"])
-                i = j
-        if len(hits) < limit:
-            return _Window(limit, ordered, len(ordered))
-        settled = len(ordered)
-        while settled and ordered[settled - 1][0] == ordered[-1][0]:
-            settled -= 1
-        return _Window(limit, ordered, settled)
+        return _Window(limit, hits, prefixes, lambda address: self.fields(address)["paragraph_id"])
 
 
 # --------------------------------------------------------------------------- the engine
@@ -660,7 +672,7 @@ class EmbeddedEngine:
         # Walk the ranking from the top, keeping the best-ranked copy of each
         # duplicate key, until the page is full. One generous window usually
         # suffices: fetching more hits costs little next to scoring them all.
-        wanted, window = start + size, max(_FIRST_WINDOW, 16 * (start + size))
+        wanted, window = start + size, 16 * (start + size)
         while True:
             ranked = ranking.slice(0, min(window, ranking.total))
             keys = searcher.fast_field_values("collapse_hash", [a for _, a in ranked])

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-from engine import open_engine, rebuilding
+from engine import embedded, open_engine, rebuilding
 from engine.contract import EngineUnavailable, IncompatibleIndex, SearchRequest
 from engine.embedded import CURRENT_FILE, VERSION_FILE, EmbeddedEngine
 from tests.engine.conftest import load
-from tests.engine.documents import CORPUS, MINE, TOWN_A
+from tests.engine.documents import CORPUS, MINE, TOWN_A, by_id
 
 
 def generations(index_dir: Path) -> list[str]:
@@ -80,3 +81,26 @@ def test_a_document_of_another_source_is_rejected(tmp_path: Path) -> None:
     engine = EmbeddedEngine(tmp_path)
     with pytest.raises(ValueError, match="belongs to"):
         engine.replace_source(MINE, [d for d in CORPUS if d.source_path == TOWN_A])
+
+
+def test_ties_beyond_the_first_scored_window_keep_paragraph_id_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 90 identical paragraphs tie on score, more than the first scored window
+    # holds. Some ids share their first 8 bytes (the engine's fast tie-break),
+    # some do not, and the sources put them in the index in the reverse of id
+    # order. Every page must still come out in paragraph_id order, collapsed or not.
+    monkeypatch.setattr(embedded, "_FIRST_WINDOW", 4)
+    stems = ("a1c0ffee", "a1c0ffee9", "b7", "c", "d0", "zz")
+    pids = [f"{stem}-{n:04d}" for stem in stems for n in range(15, 0, -1)]
+    twins = [
+        replace(by_id("a003-0001"), paragraph_id=pid, duplicate_key=pid, source_path=f"/s/{99 - i:02d}.txt")
+        for i, pid in enumerate(sorted(pids))
+    ]
+    engine = load(EmbeddedEngine(tmp_path), twins)
+    for collapse in (False, True):
+        pages = [
+            engine.search(SearchRequest(query="送温暖", page=n, page_size=5, collapse=collapse)).hits
+            for n in (1, 2, 3)
+        ]
+        assert [hit.paragraph_id for page in pages for hit in page] == sorted(pids)[:15]
