@@ -57,3 +57,11 @@ def test_facet_values_by_count_then_name_with_selected_ones_always_listed() -> N
 def test_years_are_listed_newest_first() -> None:
     listed = documents.facet_list("year", {"2004": 9, "2012": 1, "2023": 2}, ["2004"], size=2)
     assert [(f.value, f.selected) for f in listed] == [("2023", False), ("2012", False), ("2004", True)]
+
+
+def test_words_longer_than_elasticsearch_accepts_are_left_out_of_the_words_view() -> None:
+    # A pasted base64 blob is one "word"; Elasticsearch would cut it at 255 characters.
+    blob = "a" * (documents.MAX_WORD_LENGTH + 1)
+    fields = documents.index_fields(replace(by_id("a000-0001"), text=f"工会 {blob} 职工"))
+    assert fields["words"].split() == ["工会", "职工"]
+    assert blob[:2] in fields["chars"].split()  # still findable literally through the chars view
