@@ -58,7 +58,10 @@ DEFAULT_INDEX_DIR = Path("data/index")
 
 #: Writer memory is bounded: tantivy flushes a segment when the heap fills.
 WRITER_HEAP_BYTES = 128_000_000
-WRITER_THREADS = 2
+#: One indexing thread: the ingest workers already use every core, and a second
+#: thread halves the segment size, so merging costs more (bench/RESULTS.md: main
+#: process CPU 16.5 → 12.9 s for the 100k archive).
+WRITER_THREADS = 1
 #: Stored documents are compressed (lz4) in blocks of this size. tantivy's
 #: default, 16 KiB, leaves Chinese text at ~1.1x its size; 256 KiB blocks
 #: bring it to ~0.85x and cost ~30 µs per stored document loaded.
