@@ -19,6 +19,7 @@ compiles the same tree.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import dataclasses
 import hashlib
@@ -74,6 +75,8 @@ _BUCKET_LIMIT = 65_000
 _SOURCE_PARTITIONS = 256
 #: Top hits fetched by the first scored search; collapsing needs room for many copies.
 _FIRST_WINDOW = 4096
+#: Stands for the match count while facets are still counting it (a relevance ranking needs no count).
+_UNKNOWN_TOTAL = 1 << 62
 #: Files listed per index segment for the ``source`` facet.
 _SOURCE_SEGMENT_SIZE = 2_000
 #: Aggregation names of the match count and of the selected files' counts.
@@ -396,6 +399,12 @@ class _Ranking:
         self._fields: dict[tuple[int, int], dict[str, Any]] = {}
         self._windows: dict[int, _Window] = {}
 
+    def with_total(self, total: int) -> _Ranking:
+        """This relevance ranking, its windows kept, bounded by the match count once it is known."""
+        ranking = _Ranking(self.searcher, [(query, total) for query, _ in self.segments], self.by_score)
+        ranking._windows, ranking._fields = self._windows, self._fields
+        return ranking
+
     @classmethod
     def by_year(
         cls, searcher: tantivy.Searcher, schema: tantivy.Schema, query: tantivy.Query, total: int, by_score: bool
@@ -474,6 +483,8 @@ class EmbeddedEngine:
         self._live: _Generation | None = None
         self._current_stamp: tuple[int, int, int] | None = None
         self._building: _Generation | None = None
+        self._helper_pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self._helper_pid = 0
 
     # -- generations -------------------------------------------------------
 
@@ -634,19 +645,27 @@ class EmbeddedEngine:
         text = plan.text_query(parsed)
         filters = plan.filters_except(request.filters, request.year_from, request.year_to)
         query = compile_node(plan.Bool(must=(text,), filter=tuple(filters)), schema)
-        # Counting rides on the facet aggregation: it needs no scores, a scored count would.
-        facets, total = self._facets(searcher, schema, text, request)
-
         page, page_size = max(1, request.page), max(0, request.page_size)
         start = (page - 1) * page_size
         terms = parsed.positive_terms()
+        browse = not parsed.required
+        by_relevance = not browse and request.sort != "year"
+        # Counting rides on the facet aggregation: it needs no scores, a scored count would.
+        # tantivy releases the GIL, so the facets are counted on another core while
+        # this thread runs the first scored search of a relevance ranking.
+        counting = self._helper().submit(self._facets, searcher, schema, text, request)
+        first = None
+        if by_relevance and page_size:
+            first = _Ranking(searcher, [(query, _UNKNOWN_TOTAL)], by_score=True)
+            first.slice(0, min(start + page_size, _FIRST_WINDOW))
+        facets, total = counting.result()
+
         hits: list[Hit] = []
         if page_size and start < total:
-            browse = not parsed.required
-            if browse or request.sort == "year":
-                ranking = _Ranking.by_year(searcher, schema, query, total, by_score=not browse)
+            if first is not None:
+                ranking = first.with_total(total)
             else:
-                ranking = _Ranking(searcher, [(query, total)], by_score=True)
+                ranking = _Ranking.by_year(searcher, schema, query, total, by_score=not browse)
             hits = self._page(searcher, schema, query, ranking, start, page_size, request.collapse, terms)
         return SearchResult(
             total=total,
@@ -822,9 +841,25 @@ class EmbeddedEngine:
         )
         return out
 
+    def _helper(self) -> concurrent.futures.ThreadPoolExecutor:
+        """Threads that count facets beside the ranking.
+
+        Started on first use and restarted in a forked child (a gunicorn
+        worker), whose copy of the pool has no threads behind it.
+        """
+        with self._lock:
+            if self._helper_pool is None or self._helper_pid != os.getpid():
+                workers = os.cpu_count() or 1
+                self._helper_pool = concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="facets")
+                self._helper_pid = os.getpid()
+            return self._helper_pool
+
     def close(self) -> None:
         """Release the writer lock and index files; an unfinished rebuild is discarded."""
         with self._lock:
+            if self._helper_pool is not None and self._helper_pid == os.getpid():
+                self._helper_pool.shutdown()
+            self._helper_pool = None
             self.abort_rebuild()
             if self._live is not None:
                 self._live.release()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 from dataclasses import replace
 from pathlib import Path
 
@@ -104,3 +106,22 @@ def test_ties_beyond_the_first_scored_window_keep_paragraph_id_order(
             for n in (1, 2, 3)
         ]
         assert [hit.paragraph_id for page in pages for hit in page] == sorted(pids)[:15]
+
+
+def test_a_forked_child_can_search_with_the_parents_engine(tmp_path: Path) -> None:
+    # gunicorn forks workers from a master that may already have searched;
+    # the facet-counting threads do not survive a fork and must be restarted.
+    engine = load(EmbeddedEngine(tmp_path), CORPUS)
+    expected = engine.search(SearchRequest(query="职工")).total
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child reports its total through the pipe, then leaves at once
+        signal.alarm(20)  # a child stuck waiting for threads it does not have dies instead of hanging the suite
+        try:
+            os.write(writer, str(engine.search(SearchRequest(query="职工")).total).encode())
+        finally:
+            os._exit(0)
+    os.close(writer)
+    with os.fdopen(reader) as answer:
+        assert int(answer.read() or -1) == expected > 0
+    os.waitpid(pid, 0)
