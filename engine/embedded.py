@@ -51,7 +51,7 @@ from engine.contract import (
 from engine.query import parse_query
 
 #: Bump when the fields below change; an index of another version is refused.
-SCHEMA_VERSION = 3  # 2: paragraphs carry the origins of their facet values; 3: id_prefix
+SCHEMA_VERSION = 4  # 2: facet origins; 3: id_prefix (tie-breaks); 4: quality_weight (scoring)
 VERSION_FILE = "ENGINE_VERSION.json"
 CURRENT_FILE = "CURRENT"
 GENERATION_PREFIX = "gen-"
@@ -93,6 +93,8 @@ def _schema() -> tantivy.Schema:
     builder.add_integer_field("position", indexed=True, fast=True)
     # Cheap per-hit duplicate grouping: fast fields are read in bulk, strings are not.
     builder.add_unsigned_field("collapse_hash", fast=True)
+    # tantivy multiplies scores by log2(2 + this), which is how quality weighs in here (see _quality_weight).
+    builder.add_float_field("quality_weight", fast=True)
     # Ties in score are broken by paragraph_id; its first 8 bytes, read in bulk, settle nearly all.
     builder.add_unsigned_field("id_prefix", fast=True)
     # Splits sources() into partitions when there are too many files for one aggregation.
@@ -111,6 +113,11 @@ def _whitespace_analyzer() -> tantivy.TextAnalyzer:
 
 def _collapse_hash(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
+
+
+def _quality_weight(band: str) -> float:
+    """The ``weight_by_field`` value that makes tantivy multiply a score by ``plan.quality_factor``."""
+    return 2.0 ** plan.quality_factor(band) - 2.0
 
 
 def _id_prefix(paragraph_id: str) -> int:
@@ -466,7 +473,7 @@ class _Ranking:
 
     def _window(self, query: tantivy.Query, limit: int) -> _Window:
         """One scored search: the top ``limit`` matches with their id prefixes."""
-        hits = self.searcher.search(query, limit=limit, count=False).hits
+        hits = self.searcher.search(query, limit=limit, count=False, weight_by_field="quality_weight").hits
         prefixes = self.searcher.fast_field_values("id_prefix", [address for _, address in hits])
         return _Window(limit, hits, prefixes, lambda address: self.fields(address)["paragraph_id"])
 
@@ -608,6 +615,7 @@ class EmbeddedEngine:
         doc.add_integer("position", int(fields["position"]))
         doc.add_unsigned("collapse_hash", _collapse_hash(fields["duplicate_key"]))
         doc.add_unsigned("id_prefix", _id_prefix(fields["paragraph_id"]))
+        doc.add_float("quality_weight", _quality_weight(fields["quality_band"]))
         doc.add_integer("source_bucket", _source_bucket(fields["source_path"]))
         for name in stored.ANALYSED_FIELDS:
             doc.add_text(name, fields[name])
@@ -642,7 +650,8 @@ class EmbeddedEngine:
             facets = {f: stored.facet_list(f, {}, request.filters.get(f, ()), request.facet_size) for f in FACETS}
             return SearchResult(0, 0.0, [], facets, max(1, request.page), request.page_size, parsed.positive_terms())
         searcher, schema = generation.searcher(), generation.schema
-        text = plan.text_query(parsed)
+        # The quality multiplier is applied by weight_by_field in _Ranking, not by the query.
+        text = plan.text_query(parsed, quality=False)
         filters = plan.filters_except(request.filters, request.year_from, request.year_to)
         query = compile_node(plan.Bool(must=(text,), filter=tuple(filters)), schema)
         page, page_size = max(1, request.page), max(0, request.page_size)
@@ -653,12 +662,12 @@ class EmbeddedEngine:
         # Counting rides on the facet aggregation: it needs no scores, a scored count would.
         # tantivy releases the GIL, so the facets are counted on another core while
         # this thread runs the first scored search of a relevance ranking.
-        counting = self._helper().submit(self._facets, searcher, schema, text, request)
+        counting = self._facets(searcher, schema, text, request)
         first = None
         if by_relevance and page_size:
             first = _Ranking(searcher, [(query, _UNKNOWN_TOTAL)], by_score=True)
             first.slice(0, min(start + page_size, _FIRST_WINDOW))
-        facets, total = counting.result()
+        facets, total = counting()
 
         hits: list[Hit] = []
         if page_size and start < total:
@@ -727,42 +736,65 @@ class EmbeddedEngine:
 
     def _facets(
         self, searcher: tantivy.Searcher, schema: tantivy.Schema, text: plan.Node, request: SearchRequest
-    ) -> tuple[dict[str, list[FacetCount]], int]:
-        """Disjunctive facet counts (each selected facet counted without its own selection), and the total.
+    ) -> Callable[[], tuple[dict[str, list[FacetCount]], int]]:
+        """Start counting the facets and the total on the helper threads; the result waits for them.
 
-        Every facet is counted in full except ``source``: an archive has tens
-        of thousands of files, and listing them all costs more than the rest
-        of the search. Its top values are gathered per index segment (as
+        Disjunctive counts: each selected facet is counted without its own
+        selection, so it needs an aggregation of its own; all of them run at
+        once. Every facet is counted in full except ``source``: an archive has
+        tens of thousands of files, and listing them all costs more than the
+        rest of the search. Its top values are gathered per index segment (as
         Elasticsearch does per shard), which is exact while a segment's
         matching files fit in ``_SOURCE_SEGMENT_SIZE``.
         """
         selected = set(request.filters)
         if request.year_from is not None or request.year_to is not None:
             selected.add("year")
+        jobs = [([f for f in FACETS if f not in selected], None)] + [([f], f) for f in sorted(selected)]
+        pool = self._helper()
+        pending = [pool.submit(self._facet_counts, searcher, schema, text, request, f, skip) for f, skip in jobs]
 
-        def counts(facets: list[str], skip: str | None) -> tuple[dict[str, dict[str, int]], dict[str, Any]]:
-            nodes = plan.filters_except(request.filters, request.year_from, request.year_to, skip=skip)
-            query = compile_node(plan.Bool(must=(text,), filter=tuple(nodes)), schema)
-            aggs: dict[str, Any] = {}
-            for facet in facets:
-                aggs.update(_facet_aggregations(facet, request))
-            if skip is None:
-                aggs[_TOTAL] = {"value_count": {"field": "position"}}
-            result = searcher.aggregate(query, aggs)
-            found: dict[str, dict[str, int]] = {}
-            for facet in facets:
-                found[facet] = {
-                    str(b["key"]): b["doc_count"]
-                    for name in (facet, facet + _SELECTED)
-                    for b in result.get(name, {}).get("buckets", ())
-                }
-            return found, result
+        def result() -> tuple[dict[str, list[FacetCount]], int]:
+            by_facet: dict[str, dict[str, int]] = {}
+            total = 0
+            for job in pending:
+                counts, matches = job.result()
+                by_facet.update(counts)
+                total = matches if matches is not None else total
+            facets = {
+                f: stored.facet_list(f, by_facet[f], request.filters.get(f, ()), request.facet_size) for f in FACETS
+            }
+            return facets, total
 
-        by_facet, everything = counts([f for f in FACETS if f not in selected], skip=None)
-        for facet in selected:
-            by_facet.update(counts([facet], skip=facet)[0])
-        facets = {f: stored.facet_list(f, by_facet[f], request.filters.get(f, ()), request.facet_size) for f in FACETS}
-        return facets, int(everything[_TOTAL]["value"])
+        return result
+
+    @staticmethod
+    def _facet_counts(
+        searcher: tantivy.Searcher,
+        schema: tantivy.Schema,
+        text: plan.Node,
+        request: SearchRequest,
+        facets: list[str],
+        skip: str | None,
+    ) -> tuple[dict[str, dict[str, int]], int | None]:
+        """value → count per facet under every selection but ``skip``'s; with no skip, also the match count."""
+        nodes = plan.filters_except(request.filters, request.year_from, request.year_to, skip=skip)
+        query = compile_node(plan.Bool(must=(text,), filter=tuple(nodes)), schema)
+        aggs: dict[str, Any] = {}
+        for facet in facets:
+            aggs.update(_facet_aggregations(facet, request))
+        if skip is None:
+            aggs[_TOTAL] = {"value_count": {"field": "position"}}
+        result = searcher.aggregate(query, aggs)
+        found = {
+            facet: {
+                str(b["key"]): b["doc_count"]
+                for name in (facet, facet + _SELECTED)
+                for b in result.get(name, {}).get("buckets", ())
+            }
+            for facet in facets
+        }
+        return found, int(result[_TOTAL]["value"]) if skip is None else None
 
     def _all(self, field: str, value: str, order_field: str) -> list[IndexDocument]:
         """Every paragraph whose keyword ``field`` is ``value``, ordered by ``order_field``."""

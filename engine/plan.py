@@ -153,8 +153,13 @@ def term_score(term: Term) -> Node:
     return AnyTerm("words", words) if words else MatchAll()
 
 
-def text_query(parsed: ParsedQuery) -> Node:
-    """Match every required clause, none of the excluded terms; score by words and proximity."""
+def text_query(parsed: ParsedQuery, quality: bool = True) -> Node:
+    """Match every required clause, none of the excluded terms; score by words and proximity.
+
+    ``quality=False`` leaves out the quality multiplier, for an engine that
+    multiplies scores by a per-paragraph field instead (``quality_factor``):
+    the same scores, without scoring every matching paragraph twice.
+    """
     filters: list[Node] = []
     scores: list[Node] = []
     for clause in parsed.required:
@@ -173,12 +178,10 @@ def text_query(parsed: ParsedQuery) -> Node:
 
     if not filters:
         filters.append(MatchAll())
-    return Bool(
-        filter=tuple(filters), should=_with_quality(tuple(s for s in scores if s != MatchAll())), must_not=excluded
-    )
+    return Bool(filter=tuple(filters), should=_with_quality(scores, quality), must_not=excluded)
 
 
-def _with_quality(scores: tuple[Node, ...]) -> tuple[Node, ...]:
+def _with_quality(scores: list[Node], quality: bool) -> tuple[Node, ...]:
     """Scale the relevance of substantial paragraphs by (1 + QUALITY_WEIGHT).
 
     A multiplier, not a constant bonus: BM25 favours very short texts, so a
@@ -187,9 +190,10 @@ def _with_quality(scores: tuple[Node, ...]) -> tuple[Node, ...]:
     repeated under a quality filter because a boost factor is the only
     multiplication both engines express the same way.
     """
-    if not scores:
-        return ()
-    relevance = scores[0] if len(scores) == 1 else Bool(should=scores)
+    scores = [s for s in scores if s != MatchAll()]
+    if not scores or not quality:
+        return tuple(scores)
+    relevance = scores[0] if len(scores) == 1 else Bool(should=tuple(scores))
     substantial = Bool(must=(relevance,), filter=(Terms("quality_band", (QUALITY_HIGH,)),))
     return (relevance, Boost(substantial, QUALITY_WEIGHT))
 
@@ -210,6 +214,11 @@ def filters_except(
     if skip != "year" and (year_from is not None or year_to is not None):
         nodes.append(Range("year", year_from, year_to))
     return nodes
+
+
+def quality_factor(band: str) -> float:
+    """What ``_with_quality`` multiplies a paragraph's relevance by."""
+    return 1.0 + QUALITY_WEIGHT if band == QUALITY_HIGH else 1.0
 
 
 def quality_band(quality: float, is_heading: bool) -> str:

@@ -1,4 +1,4 @@
-"""What is particular to the embedded index folder: layout, versions, locking."""
+"""What is particular to the embedded index folder: layout, versions, locking, ranking internals."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from engine import embedded, open_engine, rebuilding
+from engine import embedded, open_engine, plan, rebuilding
 from engine.contract import EngineUnavailable, IncompatibleIndex, SearchRequest
-from engine.embedded import CURRENT_FILE, VERSION_FILE, EmbeddedEngine
+from engine.embedded import CURRENT_FILE, VERSION_FILE, EmbeddedEngine, compile_node
+from engine.query import parse_query
 from tests.engine.conftest import load
 from tests.engine.documents import CORPUS, MINE, TOWN_A, by_id
 
@@ -125,3 +126,23 @@ def test_a_forked_child_can_search_with_the_parents_engine(tmp_path: Path) -> No
     with os.fdopen(reader) as answer:
         assert int(answer.read() or -1) == expected > 0
     os.waitpid(pid, 0)
+
+
+@pytest.mark.parametrize("query", ["职工", "困难 职工", "送温暖 -春节", "职工之家 OR 工会"])
+def test_quality_applied_as_a_field_weight_scores_like_the_quality_clause(tmp_path: Path, query: str) -> None:
+    # Elasticsearch gets the quality multiplier as a clause of the query tree;
+    # tantivy multiplies by the quality_weight field instead. Same scores, same order.
+    engine = load(EmbeddedEngine(tmp_path), CORPUS)
+    generation = engine._live_generation()
+    assert generation is not None
+    searcher, schema = generation.searcher(), generation.schema
+    parsed = parse_query(query)
+
+    def scores(hits: list) -> dict[tuple[int, int], float]:
+        return {(a.segment_ord, a.doc): round(score, 4) for score, a in hits}
+
+    in_tree = searcher.search(compile_node(plan.text_query(parsed), schema), limit=100).hits
+    weighted = searcher.search(
+        compile_node(plan.text_query(parsed, quality=False), schema), limit=100, weight_by_field="quality_weight"
+    ).hits
+    assert scores(in_tree) == scores(weighted) and len(in_tree) > 1
