@@ -448,7 +448,8 @@ def _run_ingest(cmd: list[str], env: dict[str, str]) -> dict[str, Any]:
     run["rusage_children_maxrss_mib"] = mib(after.ru_maxrss * 1024)
     run["seconds"] = round(run["seconds"], 2)
     if run["returncode"] != 0:
-        log(f"ingest failed ({run['returncode']}): {run['stderr_tail']}")
+        # A failed run's timings would read as a record-breaking ingest: stop instead.
+        raise SystemExit(f"ingest failed ({run['returncode']}): {run['stderr_tail']}")
     return run
 
 
