@@ -77,6 +77,8 @@ _SOURCE_PARTITIONS = 256
 _FIRST_WINDOW = 4096
 #: Stands for the match count while facets are still counting it (a relevance ranking needs no count).
 _UNKNOWN_TOTAL = 1 << 62
+#: Aggregations the unselected facets are split into, counted in parallel (see EmbeddedEngine._facets).
+_FACET_SPLIT = 2
 #: Files listed per index segment for the ``source`` facet.
 _SOURCE_SEGMENT_SIZE = 2_000
 #: Aggregation names of the match count and of the selected files' counts.
@@ -740,8 +742,9 @@ class EmbeddedEngine:
         """Start counting the facets and the total on the helper threads; the result waits for them.
 
         Disjunctive counts: each selected facet is counted without its own
-        selection, so it needs an aggregation of its own; all of them run at
-        once. Every facet is counted in full except ``source``: an archive has
+        selection, so it needs an aggregation of its own; the others share the
+        full query, split in ``_FACET_SPLIT`` aggregations so that no single
+        one outlasts the ranking. All of them run at once. Every facet is counted in full except ``source``: an archive has
         tens of thousands of files, and listing them all costs more than the
         rest of the search. Its top values are gathered per index segment (as
         Elasticsearch does per shard), which is exact while a segment's
@@ -750,9 +753,12 @@ class EmbeddedEngine:
         selected = set(request.filters)
         if request.year_from is not None or request.year_to is not None:
             selected.add("year")
-        jobs = [([f for f in FACETS if f not in selected], None)] + [([f], f) for f in sorted(selected)]
+        unselected = [f for f in FACETS if f not in selected]
+        # The first share also counts the matches (see _facet_counts), so it is never empty.
+        shares = [unselected[i :: _FACET_SPLIT] for i in range(_FACET_SPLIT) if i == 0 or unselected[i:]]
+        jobs = [(share, None, i == 0) for i, share in enumerate(shares)] + [([f], f, False) for f in sorted(selected)]
         pool = self._helper()
-        pending = [pool.submit(self._facet_counts, searcher, schema, text, request, f, skip) for f, skip in jobs]
+        pending = [pool.submit(self._facet_counts, searcher, schema, text, request, *job) for job in jobs]
 
         def result() -> tuple[dict[str, list[FacetCount]], int]:
             by_facet: dict[str, dict[str, int]] = {}
@@ -776,14 +782,15 @@ class EmbeddedEngine:
         request: SearchRequest,
         facets: list[str],
         skip: str | None,
+        count_matches: bool,
     ) -> tuple[dict[str, dict[str, int]], int | None]:
-        """value → count per facet under every selection but ``skip``'s; with no skip, also the match count."""
+        """value → count per facet under every selection but ``skip``'s, and the match count if asked."""
         nodes = plan.filters_except(request.filters, request.year_from, request.year_to, skip=skip)
         query = compile_node(plan.Bool(must=(text,), filter=tuple(nodes)), schema)
         aggs: dict[str, Any] = {}
         for facet in facets:
             aggs.update(_facet_aggregations(facet, request))
-        if skip is None:
+        if count_matches:
             aggs[_TOTAL] = {"value_count": {"field": "position"}}
         result = searcher.aggregate(query, aggs)
         found = {
@@ -794,7 +801,7 @@ class EmbeddedEngine:
             }
             for facet in facets
         }
-        return found, int(result[_TOTAL]["value"]) if skip is None else None
+        return found, int(result[_TOTAL]["value"]) if count_matches else None
 
     def _all(self, field: str, value: str, order_field: str) -> list[IndexDocument]:
         """Every paragraph whose keyword ``field`` is ``value``, ordered by ``order_field``."""
