@@ -51,7 +51,7 @@ from engine.contract import (
 from engine.query import parse_query
 
 #: Bump when the fields below change; an index of another version is refused.
-SCHEMA_VERSION = 4  # 2: facet origins; 3: id_prefix (tie-breaks); 4: quality_weight (scoring)
+SCHEMA_VERSION = 5  # 2: facet origins; 3: id_prefix (tie-breaks); 4: quality_weight; 5: topic_set
 VERSION_FILE = "ENGINE_VERSION.json"
 CURRENT_FILE = "CURRENT"
 GENERATION_PREFIX = "gen-"
@@ -77,6 +77,8 @@ _SOURCE_PARTITIONS = 256
 _FIRST_WINDOW = 4096
 #: Stands for the match count while facets are still counting it (a relevance ranking needs no count).
 _UNKNOWN_TOTAL = 1 << 62
+#: Joins a paragraph's topics into its ``topic_set`` value (never part of a topic name).
+_TOPIC_SEPARATOR = "\x1f"
 #: Aggregations the unselected facets are split into, counted in parallel (see EmbeddedEngine._facets).
 _FACET_SPLIT = 2
 #: Files listed per index segment for the ``source`` facet.
@@ -93,6 +95,8 @@ def _schema() -> tantivy.Schema:
         builder.add_text_field(name, fast=True, tokenizer_name="raw")
     builder.add_integer_field("year", indexed=True, fast=True)
     builder.add_integer_field("position", indexed=True, fast=True)
+    # A paragraph's topics as one value: counting a multi-valued column costs ~4x more (see _facet_aggregations).
+    builder.add_text_field("topic_set", fast=True, tokenizer_name="raw", index_option="basic")
     # Cheap per-hit duplicate grouping: fast fields are read in bulk, strings are not.
     builder.add_unsigned_field("collapse_hash", fast=True)
     # tantivy multiplies scores by log2(2 + this), which is how quality weighs in here (see _quality_weight).
@@ -142,6 +146,9 @@ def engine_version() -> dict[str, Any]:
 def _facet_aggregations(facet: str, request: SearchRequest) -> dict[str, Any]:
     """The terms aggregations behind one facet (see EmbeddedEngine._facets on ``source``)."""
     field = plan.FACET_FIELDS[facet]
+    if facet == "topic":
+        # Counted over topic combinations (a few hundred), then per topic by _topic_counts.
+        return {facet: {"terms": {"field": "topic_set", "size": _BUCKET_LIMIT}}}
     if facet != "source":
         return {facet: {"terms": {"field": field, "size": _BUCKET_LIMIT}}}
     size = max(1, request.facet_size)
@@ -151,6 +158,19 @@ def _facet_aggregations(facet: str, request: SearchRequest) -> dict[str, Any]:
         # A selected file is always listed with its count, however far down it ranks.
         aggs[facet + _SELECTED] = {"terms": {"field": field, "size": len(selected), "include": selected}}
     return aggs
+
+
+def _topic_set(topics: Iterable[str]) -> str:
+    return _TOPIC_SEPARATOR.join(sorted(topics))
+
+
+def _topic_counts(by_set: Mapping[str, int]) -> dict[str, int]:
+    """Paragraphs per topic, from paragraphs per combination of topics."""
+    counts: dict[str, int] = {}
+    for topic_set, count in by_set.items():
+        for topic in topic_set.split(_TOPIC_SEPARATOR):
+            counts[topic] = counts.get(topic, 0) + count
+    return counts
 
 
 def _decode_stored(blob: bytes) -> dict[str, Any]:
@@ -612,6 +632,8 @@ class EmbeddedEngine:
             for value in values if isinstance(values, list) else [values]:
                 if value:
                     doc.add_text(name, value)
+        if fields.get("topics"):
+            doc.add_text("topic_set", _topic_set(fields["topics"]))
         if fields.get("year") is not None:
             doc.add_integer("year", int(fields["year"]))
         doc.add_integer("position", int(fields["position"]))
@@ -801,6 +823,8 @@ class EmbeddedEngine:
             }
             for facet in facets
         }
+        if "topic" in found:
+            found["topic"] = _topic_counts(found["topic"])
         return found, int(result[_TOTAL]["value"]) if count_matches else None
 
     def _all(self, field: str, value: str, order_field: str) -> list[IndexDocument]:

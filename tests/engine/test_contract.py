@@ -159,6 +159,15 @@ def test_facet_values_are_listed_by_count_and_years_newest_first(corpus: SearchE
     assert [f.value for f in result.facets["year"]] == ["2023", "2012", "2005", "2004"]
 
 
+def test_a_paragraph_with_several_topics_counts_under_each(engine_factory: EngineFactory) -> None:
+    both = replace(by_id("a003-0001"), paragraph_id="t-0001", topics=(HELP, "维权与劳动关系"))
+    one = replace(by_id("a003-0001"), paragraph_id="t-0002", topics=(HELP,))
+    engine = engine_factory.loaded([both, one])
+    assert counts(search(engine, "送温暖"), "topic") == {HELP: 2, "维权与劳动关系": 1}
+    narrowed = search(engine, "送温暖", filters={"topic": ("维权与劳动关系",)})
+    assert ids(narrowed) == ["t-0001"] and counts(narrowed, "topic") == {HELP: 2, "维权与劳动关系": 1}
+
+
 def test_a_selected_value_is_listed_even_when_nothing_matches_it(corpus: SearchEngine) -> None:
     result = search(corpus, "厂务公开", filters={"township": ("城关镇",)})
     assert result.total == 0
