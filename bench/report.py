@@ -314,15 +314,19 @@ def section_profile() -> str:
                 f"{r['search_ms']} ms",
                 " → ".join(map(str, r["ranking_windows"])),
                 f"{r['ranking_ms']} ms",
-                f"{r['facets_ms']} ms",
+                " + ".join(f"{ms} ms" for ms in r.get("facet_aggregations_ms", ())),
             ]
             for r in trace["rows"]
         ]
         parts.append(
             f"Where a search goes at {s} (`python -m bench trace-ranking --size {s}`): each scored tantivy search "
             "`_Ranking._window` runs to fill a first page of 20 distinct duplicate groups (its `limit`, i.e. how many "
-            "top hits it fetched), their time, and the time of the facet counts:\n\n"
-            + _table(["query", "hits", "search", "scored searches (limit)", "all scored searches", "facets"], rows)
+            "top hits it fetched) and their time, and the facet aggregations, which run at the same time on helper "
+            "threads:\n\n"
+            + _table(
+                ["query", "hits", "search", "scored searches (limit)", "all scored searches", "facet aggregations"],
+                rows,
+            )
         )
     return "\n\n".join(parts) or "(no profile yet: `python -m bench profile --size 10k`)"
 
@@ -800,6 +804,62 @@ def section_before() -> str:
     return _table(["size", "what", "wall", "per CPU-second", "commit"], rows)
 
 
+def section_fixes() -> str:
+    """Baseline (``<size>-<kind>-baseline.json``: figures before the performance fixes) beside today's."""
+    rows: list[list[str]] = []
+
+    def row(size: str, what: str, before: Any, after: Any, commits: tuple[Any, Any]) -> None:
+        if before is not None or after is not None:
+            rows.append([size, what, _fmt(before), _fmt(after), f"{commits[0]} → {commits[1]}"])
+
+    for s in SIZES[1:]:
+        old, new = load_result("ingest-baseline", s), load_result("ingest", s)
+        if old and new:
+            o, n, commits = old["embedded"].get("w2", {}), new["embedded"].get("w2", {}), (old["commit"], new["commit"])
+            row(s, "full ingest, 2 workers: MB/s of paragraph text", o.get("mb_per_s"), n.get("mb_per_s"), commits)
+            row(s, "… CPU-seconds per MB, all processes", _per_mb(o, old), _per_mb(n, new), commits)
+            row(s, "… main-process CPU-seconds", o.get("main_cpu_s"), n.get("main_cpu_s"), commits)
+            row(s, "… peak RSS, all processes (MiB)", o.get("tree_peak_rss_mib"), n.get("tree_peak_rss_mib"), commits)
+            row(s, "… index ÷ paragraph text", o.get("index_to_text"), n.get("index_to_text"), commits)
+        old, new = load_result("parse-baseline", s), load_result("parse", s)
+        if old and new:
+            row(
+                s,
+                "parse (read+clean+split+enrich), MB per CPU-second",
+                _get(old, "mb_per_cpu_s"),
+                _get(new, "mb_per_cpu_s"),
+                (old["commit"], new["commit"]),
+            )
+        old, new = load_result("search-baseline", s), load_result("search", s)
+        if old and new:
+            commits = (old["commit"], new["commit"])
+            for label, path in (("in-process", ("in_process",)), ("HTTP, one client", ("http", "one_client"))):
+                for q in ("p50_ms", "p95_ms"):
+                    row(s, f"search {label}, {q[:-3]} (ms)", _get(old, *path, q), _get(new, *path, q), commits)
+            row(
+                s,
+                "search HTTP, 8 clients (requests/s)",
+                _get(old, "http", "8_clients", "req_per_s"),
+                _get(new, "http", "8_clients", "req_per_s"),
+                commits,
+            )
+            row(
+                s,
+                "faster than the substring scan (median ÷ median)",
+                _get(old, "alternatives", "speedup_vs_scan", "p50_ratio"),
+                _get(new, "alternatives", "speedup_vs_scan", "p50_ratio"),
+                commits,
+            )
+    if not rows:
+        return "(no baseline results: bench/results/*-baseline.json)"
+    return _table(["size", "figure", "before", "after", "commits"], rows)
+
+
+def _per_mb(entry: dict[str, Any], result: dict[str, Any]) -> float | None:
+    cpu, text = entry.get("cpu_s"), result.get("text_mb")
+    return round(cpu / text, 2) if cpu and text else None
+
+
 SECTIONS: dict[str, Callable[[], str]] = {
     "setup": section_setup,
     "targets": section_targets,
@@ -810,6 +870,7 @@ SECTIONS: dict[str, Callable[[], str]] = {
     "agreement": section_agreement,
     "coldstart": section_coldstart,
     "before": section_before,
+    "fixes": section_fixes,
 }
 
 

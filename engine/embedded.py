@@ -481,7 +481,9 @@ class _Ranking:
         ).hits
         return [(0.0, address) for _, address in hits]
 
-    def _by_score(self, index: int, query: tantivy.Query, start: int, stop: int) -> list[tuple[float, tantivy.DocAddress]]:
+    def _by_score(
+        self, index: int, query: tantivy.Query, start: int, stop: int
+    ) -> list[tuple[float, tantivy.DocAddress]]:
         window = self._windows.get(index)
         # A margin past ``stop`` lets a group of tied copies straddling it be settled in one search.
         limit = max(stop + max(stop // 4, 64), 2 * (window.limit if window else 0), _FIRST_WINDOW)
@@ -777,12 +779,12 @@ class EmbeddedEngine:
             selected.add("year")
         unselected = [f for f in FACETS if f not in selected]
         # The first share also counts the matches (see _facet_counts), so it is never empty.
-        shares = [unselected[i :: _FACET_SPLIT] for i in range(_FACET_SPLIT) if i == 0 or unselected[i:]]
+        shares = [unselected[i::_FACET_SPLIT] for i in range(_FACET_SPLIT) if i == 0 or unselected[i:]]
         jobs = [(share, None, i == 0) for i, share in enumerate(shares)] + [([f], f, False) for f in sorted(selected)]
         pool = self._helper()
         pending = [pool.submit(self._facet_counts, searcher, schema, text, request, *job) for job in jobs]
 
-        def result() -> tuple[dict[str, list[FacetCount]], int]:
+        def wait_for_facets() -> tuple[dict[str, list[FacetCount]], int]:
             by_facet: dict[str, dict[str, int]] = {}
             total = 0
             for job in pending:
@@ -794,7 +796,7 @@ class EmbeddedEngine:
             }
             return facets, total
 
-        return result
+        return wait_for_facets
 
     @staticmethod
     def _facet_counts(
