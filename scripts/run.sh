@@ -6,7 +6,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup_venv.sh requirements.txt
 export INDEX_DIR=${INDEX_DIR:-data/index}
-.venv/bin/python -m indexer ingest samples/ --index "$INDEX_DIR"
+sources=(samples/)
+if [[ -n "${ARCHIVE_DIR:-}" && -d "$ARCHIVE_DIR" ]]; then sources+=("$ARCHIVE_DIR"); fi
+rebuild=()
+# An index left by an older version of the program is refused; the files are the source
+# of truth, so rebuild it from them (the old index keeps serving until the new one is done).
+if ! .venv/bin/python -c 'import sys; from engine import open_engine; open_engine(sys.argv[1]).stats()' \
+    "$INDEX_DIR" 2>/dev/null; then
+  echo "索引由旧版本建立，正在用 ${sources[*]} 重建 · rebuilding an index built by an older version from ${sources[*]}" >&2
+  rebuild=(--rebuild)
+fi
+.venv/bin/python -m indexer ingest "${sources[@]}" --index "$INDEX_DIR" "${rebuild[@]}"
 .venv/bin/python -m indexer search 困难职工 --township 鹿苑镇 --index "$INDEX_DIR" --size 2 || true
 port=${PORT:-8000}
 echo
