@@ -595,50 +595,27 @@ def section_search() -> str:
             )
         alt = r.get("alternatives") or {}
         if alt:
-            rows.append(
-                [
-                    s,
+            served = alt["queries"] - alt["fts5_like_fallback_queries"]
+            like_note = (
+                f"{alt['fts5_like_fallback_queries']} queries; "
+                f'bare MATCH "职工" returns {alt["fts5_match_2char_rows"]} rows'
+            )
+            for label, key, note in (
+                (
                     "substring scan (Python `in`, folded texts)",
-                    alt["scan"]["p50_ms"],
-                    alt["scan"]["p95_ms"],
-                    alt["scan"]["p99_ms"],
-                    "",
+                    "scan",
                     f"folding the corpus first: {alt['scan_prepare_s']} s",
-                ]
-            )
-            rows.append(
-                [
-                    s,
+                ),
+                (
                     "SQLite FTS5 trigram, all queries",
-                    alt["fts5"]["p50_ms"],
-                    alt["fts5"]["p95_ms"],
-                    alt["fts5"]["p99_ms"],
-                    "",
+                    "fts5",
                     f"build {alt['fts5_build_s']} s, {alt['fts5_bytes'] / 1e6:.0f} MB",
-                ]
-            )
-            rows.append(
-                [
-                    s,
-                    "· FTS5, queries served by the trigram index",
-                    alt["fts5_index_served"]["p50_ms"],
-                    alt["fts5_index_served"]["p95_ms"],
-                    alt["fts5_index_served"]["p99_ms"],
-                    "",
-                    f"{alt['queries'] - alt['fts5_like_fallback_queries']} queries",
-                ]
-            )
-            rows.append(
-                [
-                    s,
-                    "· FTS5, queries with a 2-character run (LIKE scan)",
-                    alt["fts5_like_fallback"]["p50_ms"],
-                    alt["fts5_like_fallback"]["p95_ms"],
-                    alt["fts5_like_fallback"]["p99_ms"],
-                    "",
-                    f'{alt["fts5_like_fallback_queries"]} queries; bare MATCH "职工" returns {alt["fts5_match_2char_rows"]} rows',
-                ]
-            )
+                ),
+                ("· FTS5, queries served by the trigram index", "fts5_index_served", f"{served} queries"),
+                ("· FTS5, queries with a 2-character run (LIKE scan)", "fts5_like_fallback", like_note),
+            ):
+                latency = alt[key]
+                rows.append([s, label, latency["p50_ms"], latency["p95_ms"], latency["p99_ms"], "", note])
     out.append(
         "Latency in ms over the query set (`bench/queries.txt`). The engine answers a full UI request: first page of 20, "
         "duplicates collapsed, 7 facets counted, hits highlighted. The scan and FTS5 only find the set of matching paragraphs "

@@ -40,6 +40,19 @@ def lines(data: bytes) -> list[tuple[str, int | None]]:
     return [(line.text, line.heading_level) for line in read_docx(data).lines]
 
 
+def document_with_list(list_id: int, levels_xml: str) -> docx.document.Document:
+    """A blank document whose numbering part defines list ``list_id`` with these ``<w:lvl>`` levels."""
+    document = docx.Document()
+    numbering = document.part.numbering_part.element
+    numbering.insert(
+        0, parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{list_id}">{levels_xml}</w:abstractNum>')
+    )
+    numbering.append(
+        parse_xml(f'<w:num {nsdecls("w")} w:numId="{list_id}"><w:abstractNumId w:val="{list_id}"/></w:num>')
+    )
+    return document
+
+
 def test_heading_styles_in_english_and_chinese_and_outline_levels() -> None:
     document = docx.Document()
     chinese = document.styles.add_style("标题 2", WD_STYLE_TYPE.PARAGRAPH)
@@ -107,22 +120,16 @@ def test_soft_breaks_and_tabs() -> None:
 
 
 def test_automatic_numbering_is_rendered() -> None:
-    document = docx.Document()
-    numbering = document.part.numbering_part.element
-    numbering.insert(
-        0,
-        parse_xml(
-            f'<w:abstractNum {nsdecls("w")} w:abstractNumId="77">'
-            '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/>'
-            '<w:suff w:val="nothing"/><w:lvlText w:val="%1、"/></w:lvl>'
-            '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/>'
-            '<w:suff w:val="nothing"/><w:lvlText w:val="（%2）"/></w:lvl>'
-            # isLgl: the higher levels' numbers are shown as digits too ("1.1.1", not "一.一.1")
-            '<w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:isLgl/>'
-            '<w:lvlText w:val="%1.%2.%3"/></w:lvl></w:abstractNum>'
-        ),
+    document = document_with_list(
+        77,
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/>'
+        '<w:suff w:val="nothing"/><w:lvlText w:val="%1、"/></w:lvl>'
+        '<w:lvl w:ilvl="1"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/>'
+        '<w:suff w:val="nothing"/><w:lvlText w:val="（%2）"/></w:lvl>'
+        # isLgl: the higher levels' numbers are shown as digits too ("1.1.1", not "一.一.1")
+        '<w:lvl w:ilvl="2"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:isLgl/>'
+        '<w:lvlText w:val="%1.%2.%3"/></w:lvl>',
     )
-    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="77"><w:abstractNumId w:val="77"/></w:num>'))
 
     def numbered(text: str, level: int) -> str:
         return p(text, f'<w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="77"/></w:numPr>')
@@ -152,17 +159,11 @@ def test_automatic_numbering_is_rendered() -> None:
 
 def test_numbering_through_heading_style() -> None:
     # Chinese templates often attach the list to the heading style itself.
-    document = docx.Document()
-    numbering = document.part.numbering_part.element
-    numbering.insert(
-        0,
-        parse_xml(
-            f'<w:abstractNum {nsdecls("w")} w:abstractNumId="78"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
-            '<w:numFmt w:val="chineseCounting"/><w:pStyle w:val="Heading1"/><w:suff w:val="nothing"/>'
-            '<w:lvlText w:val="%1、"/></w:lvl></w:abstractNum>'
-        ),
+    document = document_with_list(
+        78,
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:pStyle w:val="Heading1"/>'
+        '<w:suff w:val="nothing"/><w:lvlText w:val="%1、"/></w:lvl>',
     )
-    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="78"><w:abstractNumId w:val="78"/></w:num>'))
     heading = document.styles["Heading 1"].element
     heading.get_or_add_pPr().append(parse_xml(f'<w:numPr {nsdecls("w")}><w:numId w:val="78"/></w:numPr>'))
     data = with_body(p("概况", '<w:pStyle w:val="Heading1"/>') + p("成效", '<w:pStyle w:val="Heading1"/>'), document)
