@@ -14,7 +14,7 @@ from docx.oxml.ns import nsdecls, qn
 
 from indexer.reading import RawLine, read_source
 from indexer.reading.docx import read_docx
-from tests.indexer.reading.variants import io_bytes_of_docx
+from tests.indexer.reading.variants import add_list_definition, io_bytes_of_docx
 
 MC = 'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
 
@@ -41,15 +41,9 @@ def lines(data: bytes) -> list[tuple[str, int | None]]:
 
 
 def document_with_list(list_id: int, levels_xml: str) -> docx.document.Document:
-    """A blank document whose numbering part defines list ``list_id`` with these ``<w:lvl>`` levels."""
+    """A blank document that defines list ``list_id`` with these ``<w:lvl>`` levels."""
     document = docx.Document()
-    numbering = document.part.numbering_part.element
-    numbering.insert(
-        0, parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{list_id}">{levels_xml}</w:abstractNum>')
-    )
-    numbering.append(
-        parse_xml(f'<w:num {nsdecls("w")} w:numId="{list_id}"><w:abstractNumId w:val="{list_id}"/></w:num>')
-    )
+    add_list_definition(document, list_id, levels_xml)
     return document
 
 

@@ -16,13 +16,12 @@ import docx
 import pytest
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.package import OpcPackage
-from lxml import etree
 
 from indexer.reading import docx_package
 from indexer.reading.docx import read_docx
 from indexer.reading.docx_package import MissingPart, find_parts
 from tests.indexer.reading.test_docx import p, with_body
-from tests.indexer.reading.variants import io_bytes_of_docx
+from tests.indexer.reading.variants import add_list_definition, io_bytes_of_docx
 
 DOC_RELS = "word/_rels/document.xml.rels"
 STYLES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
@@ -168,17 +167,12 @@ def test_the_cases_cover_every_outcome() -> None:
 
 def test_documents_sharing_cached_styles_and_numbering_keep_their_own_counters() -> None:
     document = docx.Document()
-    numbering = document.part.numbering_part.element
-    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-    numbering.insert(
-        0,
-        etree.fromstring(
-            f'<w:abstractNum xmlns:w="{w}" w:abstractNumId="77"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
-            '<w:numFmt w:val="chineseCounting"/><w:suff w:val="nothing"/><w:lvlText w:val="%1、"/></w:lvl>'
-            "</w:abstractNum>"
-        ),
+    add_list_definition(
+        document,
+        77,
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:suff w:val="nothing"/>'
+        '<w:lvlText w:val="%1、"/></w:lvl>',
     )
-    numbering.append(etree.fromstring(f'<w:num xmlns:w="{w}" w:numId="77"><w:abstractNumId w:val="77"/></w:num>'))
     item = '<w:numPr><w:ilvl w:val="0"/><w:numId w:val="77"/></w:numPr>'
     data = with_body(p("概况", item) + p("成效", item), document)
     first, second = read_docx(data), read_docx(data)

@@ -80,14 +80,10 @@ def write_docx(text: str, path: Path, *, title: str | None = "工会工作总结
     return path
 
 
-def _add_chinese_numbering(document: docx.document.Document) -> int:
+def add_list_definition(document: docx.document.Document, list_id: int, levels_xml: str) -> None:
+    """Define Word list ``list_id`` (abstract and concrete) with these ``<w:lvl>`` levels in ``document``."""
     numbering = document.part.numbering_part.element
-    abstract_id, num_id = 90, 90
-    abstract = parse_xml(
-        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">'
-        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/>'
-        '<w:suff w:val="nothing"/><w:lvlText w:val="%1、"/></w:lvl></w:abstractNum>'
-    )
+    abstract = parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{list_id}">{levels_xml}</w:abstractNum>')
     # abstractNum elements must precede num elements in numbering.xml.
     first_num = numbering.find(f"{{{numbering.nsmap['w']}}}num")
     if first_num is None:
@@ -95,7 +91,17 @@ def _add_chinese_numbering(document: docx.document.Document) -> int:
     else:
         first_num.addprevious(abstract)
     numbering.append(
-        parse_xml(f'<w:num {nsdecls("w")} w:numId="{num_id}"><w:abstractNumId w:val="{abstract_id}"/></w:num>')
+        parse_xml(f'<w:num {nsdecls("w")} w:numId="{list_id}"><w:abstractNumId w:val="{list_id}"/></w:num>')
+    )
+
+
+def _add_chinese_numbering(document: docx.document.Document) -> int:
+    num_id = 90
+    add_list_definition(
+        document,
+        num_id,
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/>'
+        '<w:suff w:val="nothing"/><w:lvlText w:val="%1、"/></w:lvl>',
     )
     return num_id
 
