@@ -84,20 +84,11 @@ class _FoldTable(dict[int, int]):
 
 
 _FOLD_TABLE = _FoldTable()
-#: The last text folded and its fold: indexing asks for both views of the same paragraph object in turn.
-#: One tuple, replaced whole, so a thread never sees a text paired with another text's fold.
-_last_fold: tuple[str, str] = ("", "")
 
 
 def fold(text: str) -> str:
     """Fold a text character by character; the result has the same length."""
-    global _last_fold
-    last = _last_fold
-    if last[0] is text:  # identity, not equality: free, and the memo holds the text so its id is not reused
-        return last[1]
-    folded = text.translate(_FOLD_TABLE)
-    _last_fold = (text, folded)
-    return folded
+    return text.translate(_FOLD_TABLE)
 
 
 def is_word_char(ch: str) -> bool:
@@ -119,9 +110,13 @@ def bigrams(run: str) -> list[str]:
 
 def char_tokens(text: str) -> list[str]:
     """The ``chars`` view of a text: bigrams per run, runs separated by RUN_BREAK."""
+    return _chars_of_folded(fold(text))
+
+
+def _chars_of_folded(folded: str) -> list[str]:
     tokens: list[str] = []
     # Inlines bigrams(): a function call per run is a measurable share of ingest.
-    for run in _WORD_RUN.findall(fold(text)):
+    for run in _WORD_RUN.findall(folded):
         if len(run) > 1:
             tokens += map(add, run, run[1:])
         else:
@@ -153,10 +148,20 @@ def word_tokens(text: str) -> list[str]:
     jieba, about 40 times faster. Tokens with inner punctuation (2023-12-30,
     a URL) are split at it, as jieba does.
     """
+    return _words_of_folded(fold(text))
+
+
+def token_views(text: str) -> tuple[list[str], list[str]]:
+    """Both views of one text, ``(word_tokens(text), char_tokens(text))``, folding it once."""
+    folded = fold(text)
+    return _words_of_folded(folded), _chars_of_folded(folded)
+
+
+def _words_of_folded(folded: str) -> list[str]:
     # cut_for_search yields the same words, in the same order, as tokenize(mode="search"), without a
     # (word, start, end) tuple per word. A word is kept whole when it is all word characters and is otherwise
     # split into its runs of them (nothing, for the usual punctuation word).
-    words = _load_tokenizer().cut_for_search(fold(text), True)
+    words = _load_tokenizer().cut_for_search(folded, True)
     if "" in words:  # kept as "" (all() of nothing is true), which neither path below would do
         return [piece for word in words for piece in (_WORD_RUN.findall(word) if word else [word])]
     whole = list(filter(str.isalnum, words))  # of a non-empty word: all(map(is_word_char, word))

@@ -81,11 +81,11 @@ def index_fields(doc: IndexDocument) -> dict[str, Any]:
     # Overlong "words" (a URL or base64 blob in a saved web page) are dropped:
     # Elasticsearch's whitespace tokenizer would cut them at 255 characters and
     # tantivy would not, and matching never depends on words anyway (chars does).
-    words = analysis.word_tokens(doc.text)
+    words, chars = analysis.token_views(doc.text)
     if words and max(map(len, words)) > MAX_WORD_LENGTH:
         words = [w for w in words if len(w) <= MAX_WORD_LENGTH]
     fields["words"] = " ".join(words)
-    fields["chars"] = " ".join(analysis.char_tokens(doc.text))
+    fields["chars"] = " ".join(chars)
     return fields
 
 
