@@ -14,7 +14,7 @@ from typing import Any, Literal
 Origin = Literal["sidecar", "path", "title", "text"]
 
 #: Article facets that are copied onto each of its paragraphs.
-ARTICLE_FACETS = ("org_level", "org_name", "township", "period", "year", "publish_date")
+ARTICLE_FACETS = ("org_level", "org_name", "township", "period", "year", "publish_date", "doc_type", "org_type")
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,13 @@ class Article:
     org_level: str = "未知"
     org_name: str = ""
     township: str = ""
-    period: str = "其他"
+    period: str = "未知"
     year: int | None = None
     publish_date: str | None = None
+    doc_type: str = "其他"
+    org_type: str = "其他"
+    #: The year the page's title claims; kept apart because template titles are often wrong.
+    year_label: int | None = None
     topics: list[str] = field(default_factory=list)
     placeholders: list[str] = field(default_factory=list)
     duplicate_key: str = ""
@@ -70,9 +74,11 @@ class Paragraph:
     org_level: str = "未知"
     org_name: str = ""
     township: str = ""
-    period: str = "其他"
+    period: str = "未知"
     year: int | None = None
     publish_date: str | None = None
+    doc_type: str = "其他"
+    org_type: str = "其他"
     kind: Literal["paragraph"] = "paragraph"
 
 

@@ -152,9 +152,12 @@ def build_article(
         org_level=str(values.get("org_level", "未知")),
         org_name=str(values.get("org_name", "")),
         township=str(values.get("township", "")),
-        period=str(values.get("period", "其他")),
+        period=str(values.get("period", "未知")),
         year=values.get("year"),  # type: ignore[arg-type]
         publish_date=publish_date,
+        doc_type=str(values.get("doc_type", "其他")),
+        org_type=str(values.get("org_type", "其他")),
+        year_label=values.get("year_label"),  # type: ignore[arg-type]
         origins=origins,
     )
     if publish_date:

@@ -1,0 +1,74 @@
+"""The folded view every rule matches on, with offsets back to the author's text.
+
+Rules (boilerplate, headings, facets, topics) must not care whether a page was
+written in Traditional or Simplified script, in full-width or half-width
+characters, or whether a site injected readings after the characters
+(``工會(huì)``, ``总结(summary)``). They match on a folded view: each character
+folded by the engine's one-for-one fold (width, case, Traditional→Simplified)
+and the injected readings removed. The stored text stays as the author wrote
+it; ``FoldedText.original_span`` maps a match in the view back onto it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from engine.analysis import fold as fold_chars
+
+# A parenthesised latin reading right after a Han character: pinyin with or without
+# tone marks, or a one-word English gloss. Real text puts a space, digits, capitals or
+# Chinese inside its brackets, so a lower-case latin word glued to a character is a reading.
+_READING = re.compile(r"(?<=[\u3400-\u9fff])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,12}\)")
+
+
+@dataclass(frozen=True)
+class FoldedText:
+    """A folded view of ``original``; ``offsets[i]`` is where view character ``i`` came from."""
+
+    original: str
+    text: str
+    offsets: tuple[int, ...]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """The span of the original text behind the view's ``[start, end)``."""
+        if start >= end:
+            at = self.offsets[start] if start < len(self.offsets) else len(self.original)
+            return at, at
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+
+def folded_view(text: str) -> FoldedText:
+    """Fold ``text`` for matching and remember where each folded character came from."""
+    folded = fold_chars(text)
+    if "(" not in folded:
+        return FoldedText(text, folded, tuple(range(len(text))))
+    kept: list[str] = []
+    offsets: list[int] = []
+    cursor = 0
+    for match in _READING.finditer(folded):
+        kept.append(folded[cursor : match.start()])
+        offsets.extend(range(cursor, match.start()))
+        cursor = match.end()
+    kept.append(folded[cursor:])
+    offsets.extend(range(cursor, len(folded)))
+    return FoldedText(text, "".join(kept), tuple(offsets))
+
+
+@lru_cache(maxsize=8192)
+def fold(text: str) -> str:
+    """The folded view of ``text`` alone, for rules that need no offsets."""
+    folded = fold_chars(text)
+    return _READING.sub("", folded) if "(" in folded else folded
+
+
+def strip_readings(text: str) -> str:
+    """``text`` without injected readings, otherwise as written (for titles and names shown to users)."""
+    if "(" not in text and "（" not in text:
+        return text
+    view = folded_view(text)
+    if len(view.text) == len(text):
+        return text
+    keep = set(view.offsets)
+    return "".join(ch for i, ch in enumerate(text) if i in keep)
