@@ -13,8 +13,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-#: Facets a user can narrow by, in the order the UI shows them.
-FACETS: tuple[str, ...] = ("org_level", "township", "org_name", "period", "year", "topic", "source")
+from engine import facets as registry
+
+#: Facets a user can narrow by, in the order the UI shows them (declared in engine/data/facets.toml).
+FACETS: tuple[str, ...] = registry.NAMES
 
 Sort = Literal["relevance", "year"]
 
@@ -35,26 +37,30 @@ class IndexDocument:
     topics: tuple[str, ...] = ()
     quality: float = 0.0
     duplicate_key: str = ""
-    org_level: str = "未知"
+    org_level: str = registry.facet("org_level").unknown
     org_name: str = ""
     township: str = ""
-    period: str = "其他"
+    period: str = registry.facet("period").unknown
     year: int | None = None
     publish_date: str | None = None
+    doc_type: str = registry.facet("doc_type").unknown
+    org_type: str = registry.facet("org_type").unknown
     #: Where each article facet value came from: "sidecar", "path", "title" or "text".
     origins: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     def facet_values(self) -> dict[str, list[str]]:
         """The document's value(s) for each facet in ``FACETS``, as strings."""
-        return {
-            "org_level": [self.org_level] if self.org_level else [],
-            "township": [self.township] if self.township else [],
-            "org_name": [self.org_name] if self.org_name else [],
-            "period": [self.period] if self.period else [],
-            "year": [str(self.year)] if self.year is not None else [],
-            "topic": list(self.topics),
-            "source": [self.source_path],
-        }
+        out: dict[str, list[str]] = {}
+        for facet in registry.all_facets():
+            value = getattr(self, facet.field)
+            values = list(value) if facet.multi else [value]
+            out[facet.name] = [str(v) for v in values if v is not None and v != ""]
+        return out
+
+
+_UNDECLARED = sorted({f.field for f in registry.all_facets()} - {f.name for f in dataclasses.fields(IndexDocument)})
+if _UNDECLARED:  # a facet added to the registry needs a field here (and in the index) first
+    raise registry.RegistryError(f"facets.toml names fields IndexDocument does not have: {', '.join(_UNDECLARED)}")
 
 
 @dataclass(frozen=True)
@@ -96,7 +102,9 @@ class Hit:
     year: int | None
     source_path: str
     duplicate_key: str
-    duplicate_count: int = 0  # other copies collapsed under this hit
+    duplicate_count: int = 0
+    doc_type: str = ""
+    org_type: str = ""  # other copies collapsed under this hit
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape the API returns for a hit."""

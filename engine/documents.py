@@ -15,22 +15,28 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from engine import analysis, plan
+from engine import facets as registry
 from engine.contract import FacetCount, Hit, IndexDocument
 from engine.highlight import highlight
 
-#: Keyword fields: matched whole, never analysed. ``topics`` is multi-valued.
-KEYWORD_FIELDS: tuple[str, ...] = (
-    "paragraph_id",
-    "article_id",
-    "source_path",
-    "source_sha256",
-    "duplicate_key",
-    "org_level",
-    "org_name",
-    "township",
-    "period",
-    "quality_band",
-    "topics",
+#: Keyword fields: matched whole, never analysed. The facets' own fields come from the
+#: registry (engine/data/facets.toml); ``topics`` is multi-valued.
+KEYWORD_FIELDS: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        (
+            "paragraph_id",
+            "article_id",
+            "source_path",
+            "source_sha256",
+            "duplicate_key",
+            "quality_band",
+            *registry.keyword_fields(),
+        )
+    )
+)
+#: Single-valued text facets of an article (org_level, township, …), stored as None when empty.
+_ARTICLE_TEXT_FACETS: tuple[str, ...] = tuple(
+    f.field for f in registry.all_facets() if f.kind == "keyword" and not f.multi
 )
 #: The analysed views; engines split them on whitespace only.
 ANALYSED_FIELDS: tuple[str, ...] = ("words", "chars")
@@ -38,9 +44,6 @@ ANALYSED_FIELDS: tuple[str, ...] = ("words", "chars")
 #: Longest word token indexed (Elasticsearch's whitespace tokenizer splits longer ones).
 MAX_WORD_LENGTH = 255
 
-
-#: Facet values are listed by count; years read better as a timeline.
-_FACETS_BY_VALUE = frozenset({"year"})
 
 
 def stored_fields(doc: IndexDocument) -> dict[str, Any]:
@@ -65,10 +68,7 @@ def stored_fields(doc: IndexDocument) -> dict[str, Any]:
         "quality": doc.quality,
         "quality_band": plan.quality_band(doc.quality, doc.is_heading),
         "duplicate_key": doc.duplicate_key or doc.paragraph_id,
-        "org_level": doc.org_level or None,
-        "org_name": doc.org_name or None,
-        "township": doc.township or None,
-        "period": doc.period or None,
+        **{name: getattr(doc, name) or None for name in _ARTICLE_TEXT_FACETS},
         "year": doc.year,
         "publish_date": doc.publish_date,
         "origins": dict(doc.origins),
@@ -113,10 +113,7 @@ def document_from_fields(fields: Mapping[str, Any]) -> IndexDocument:
         topics=tuple(fields.get("topics") or ()),
         quality=float(fields.get("quality") or 0.0),
         duplicate_key=fields.get("duplicate_key") or "",
-        org_level=fields.get("org_level") or "",
-        org_name=fields.get("org_name") or "",
-        township=fields.get("township") or "",
-        period=fields.get("period") or "",
+        **{name: fields.get(name) or "" for name in _ARTICLE_TEXT_FACETS},
         year=fields.get("year"),
         publish_date=fields.get("publish_date"),
         origins=dict(fields.get("origins") or {}),
@@ -146,10 +143,7 @@ def make_hit(
         section_path=list(fields.get("section_path") or ()),
         is_heading=bool(fields.get("is_heading")),
         topics=list(fields.get("topics") or ()),
-        org_level=fields.get("org_level") or "",
-        org_name=fields.get("org_name") or "",
-        township=fields.get("township") or "",
-        period=fields.get("period") or "",
+        **{name: fields.get(name) or "" for name in _ARTICLE_TEXT_FACETS},
         year=fields.get("year"),
         source_path=fields["source_path"],
         duplicate_key=fields.get("duplicate_key") or "",
@@ -160,16 +154,19 @@ def make_hit(
 def facet_list(facet: str, counts: Mapping[str, int], selected: Iterable[str], size: int) -> list[FacetCount]:
     """One facet's values as the UI lists them, identical for every backend.
 
-    Order: count descending then value (years: newest first). The first
-    ``size`` values are kept; selected values are always listed, with a
-    count of 0 when nothing matches them, so the user can see and undo them.
+    Order: as the registry says (count descending then value; years newest
+    first; a closed vocabulary in its declared order). The first ``size``
+    values are kept; selected values are always listed, with a count of 0
+    when nothing matches them, so the user can see and undo them.
     """
     chosen = set(selected)
-    if facet in _FACETS_BY_VALUE:
-        ordered = sorted(counts, key=lambda v: (-int(v), v) if v.lstrip("-").isdigit() else (0, v))
+    declared = registry.get(facet)
+    # Which values make the cut: the most frequent (years: the newest); then the display order.
+    if declared is not None and declared.order == "newest":
+        ranked = declared.display_order(counts, counts)
     else:
-        ordered = sorted(counts, key=lambda v: (-counts[v], v))
-    shown = ordered[:size]
-    shown += [v for v in ordered[size:] if v in chosen]
+        ranked = sorted(counts, key=lambda v: (-counts[v], v))
+    kept = ranked[:size] + [v for v in ranked[size:] if v in chosen]
+    shown = declared.display_order(kept, counts) if declared is not None else kept
     shown += sorted(chosen.difference(counts))
     return [FacetCount(value, counts.get(value, 0), value in chosen) for value in shown]

@@ -39,6 +39,7 @@ from elasticsearch import Elasticsearch, helpers
 
 from engine import analysis, plan
 from engine import documents as stored
+from engine import facets as registry
 from engine.contract import (
     FACETS,
     EngineUnavailable,
@@ -55,10 +56,10 @@ log = logging.getLogger(__name__)
 MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "mappings"
 
 #: Bumped whenever mappings.json changes in a way old indices cannot serve.
-SCHEMA_VERSION = 2  # 2: paragraphs carry the origins of their facet values
+SCHEMA_VERSION = 3  # 2: paragraphs carry the origins of their facet values; 3: doc_type, org_type
 
 #: Fields mapped as integers: terms on them must carry numbers, not arbitrary strings.
-INTEGER_FIELDS = frozenset({"year", "position"})
+INTEGER_FIELDS = registry.integer_fields() | {"position"}
 
 #: Transport-level retries: overload (429) and gateway/unavailable (502-504)
 #: answers and timeouts are retried by the client itself, for every request.
@@ -291,7 +292,7 @@ def facet_aggregations(request: SearchRequest) -> dict[str, Any]:
         field = plan.FACET_FIELDS[facet]
         others = _all_of(plan.filters_except(filters, request.year_from, request.year_to, skip=facet))
         values: dict[str, Any] = {"field": field, "size": size}
-        if facet == "year":
+        if registry.facet(facet).order == "newest":
             # Years are listed newest first, so the top ``size`` are by key.
             values["order"] = {"_key": "desc"}
         sub: dict[str, Any] = {"values": {"terms": values}}

@@ -19,18 +19,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from engine import analysis
+from engine import facets as registry
 from engine.query import ParsedQuery, Term
 
-#: Index field behind each facet name of engine.contract.FACETS.
-FACET_FIELDS: dict[str, str] = {
-    "org_level": "org_level",
-    "township": "township",
-    "org_name": "org_name",
-    "period": "period",
-    "year": "year",
-    "topic": "topics",
-    "source": "source_path",
-}
+#: Index field behind each facet name of engine.contract.FACETS (from the registry).
+FACET_FIELDS: dict[str, str] = registry.fields()
 
 PROXIMITY_SLOP = 3
 PROXIMITY_BOOST = 2.0
@@ -211,8 +204,9 @@ def filters_except(
 ) -> list[Node]:
     """AND across facets, leaving out ``skip`` (its counts ignore its own selection)."""
     nodes: list[Node] = [facet_filter(f, v) for f, v in filters.items() if v and f != skip]
-    if skip != "year" and (year_from is not None or year_to is not None):
-        nodes.append(Range("year", year_from, year_to))
+    years = registry.year_facet()
+    if years is not None and skip != years.name and (year_from is not None or year_to is not None):
+        nodes.append(Range(years.field, year_from, year_to))
     return nodes
 
 

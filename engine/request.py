@@ -9,8 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 
+from engine import facets as registry
 from engine.contract import FACETS, SearchRequest
 from engine.query import MAX_QUERY_LENGTH
+
+#: Every parameter a search takes: the query, each facet of the registry, and the options.
+PARAMETERS: tuple[str, ...] = ("q", *FACETS, "sort", "page", "size", "collapse", "facet_size")
 
 MAX_PAGE = 500
 MAX_PAGE_SIZE = 100
@@ -44,8 +48,22 @@ def _int(params: Mapping[str, Sequence[str]], name: str, default: int, low: int,
     return value
 
 
-def build_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
-    """Validate parameters (each a list of values, as in a query string) into a SearchRequest."""
+def check_names(params: Mapping[str, Sequence[str]], allowed: Sequence[str] = PARAMETERS) -> None:
+    """Refuse a parameter this search does not know (a misspelt facet would otherwise filter nothing)."""
+    unknown = [name for name in params if name not in allowed]
+    if unknown:
+        raise InvalidParameter(f"未知参数 {unknown[0][:30]}；可用的参数：{'、'.join(allowed)}")
+
+
+def build_request(params: Mapping[str, Sequence[str]], *, strict: bool = False) -> SearchRequest:
+    """Validate parameters (each a list of values, as in a query string) into a SearchRequest.
+
+    A value outside a facet's vocabulary is fine (it simply matches nothing);
+    with ``strict`` (the JSON API) a parameter name that is not a search
+    parameter is an error too.
+    """
+    if strict:
+        check_names(params)
     query = (params.get("q") or [""])[-1]
     if len(query) > MAX_QUERY_LENGTH:
         raise InvalidParameter(f"检索词过长：最多 {MAX_QUERY_LENGTH} 个字符，收到 {len(query)} 个")
@@ -64,7 +82,7 @@ def build_request(params: Mapping[str, Sequence[str]]) -> SearchRequest:
             raise InvalidParameter(f"筛选 {facet} 的取值过多：最多 {MAX_VALUES_PER_FACET} 个")
         if any(len(v) > MAX_VALUE_LENGTH for v in values):
             raise InvalidParameter(f"筛选 {facet} 的取值过长")
-        if facet == "year":
+        if registry.facet(facet).kind == "year":
             years: list[str] = []
             for value in values:
                 if match := _YEAR.match(value):
