@@ -3,7 +3,8 @@
 ``CORPUS`` is small enough that every expected count in the contract suite
 can be worked out by reading this file. The texts are sentences from
 samples/*.txt (the source line is noted next to each); the facet values are
-assigned by hand, as the enrichment step would. Only ``a003-0002`` is made
+assigned by hand, as the enrichment step would (a003 keeps the defaults:
+doc_type and org_type 其他). Only ``a003-0002`` is made
 up: no sample contains the HTML-special characters the highlight tests need.
 
 ``sample_documents()`` is the bulk corpus for property tests: one document
@@ -62,6 +63,8 @@ _a000 = _article(
     org_name="城关镇总工会",
     period="上半年",
     year=2004,
+    doc_type="总结",
+    org_type="工会",
 )
 _a002 = _article(
     TOWN_B,
@@ -72,8 +75,18 @@ _a002 = _article(
     org_name="茶湖镇总工会",
     period="全年",
     year=2012,
+    doc_type="总结",
+    org_type="工会",
 )
-_a004a = _article(SCHOOL, "a004a", title="学校工会上半年工作总结", org_level="学校教育", period="上半年")
+_a004a = _article(
+    SCHOOL,
+    "a004a",
+    title="学校工会上半年工作总结",
+    org_level="学校教育",
+    period="上半年",
+    doc_type="计划",
+    org_type="工会",
+)
 _a004b = _article(
     SCHOOL,
     "a004b",
@@ -82,6 +95,8 @@ _a004b = _article(
     org_name="建设局工委",
     period="上半年",
     year=2005,
+    doc_type="总结",
+    org_type="妇联",
 )
 _a003 = _article(
     MINE,

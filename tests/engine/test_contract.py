@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import fields, replace
 from itertools import chain
 
 import pytest
 
-from engine.contract import SearchEngine, SearchRequest, SearchResult
+from engine.contract import IndexDocument, SearchEngine, SearchRequest, SearchResult
 from engine.highlight import strip_marks
 from tests.engine.conftest import EngineFactory, load
 from tests.engine.documents import CORPUS, MINE, PROXIMITY, SCHOOL, TOWN_A, TOWN_B, by_id
@@ -202,6 +202,91 @@ def test_year_is_also_a_facet_filter(corpus: SearchEngine) -> None:
     result = search(corpus, "职工", filters={"year": ("2005", "2023")})
     assert set(ids(result)) == {"a004b-0000", "a004b-0001", "a003-0002"}
     assert selected(result, "year") == {"2005", "2023"}
+
+
+# --------------------------------------------------------------------------- genre facets: doc_type, org_type
+# Corpus: a000 (4 paragraphs) and a002 (4) are 总结 · 工会, a004a (2) 计划 · 工会, a004b (2) 总结 · 妇联,
+# a003 (3) has neither set, so both are 其他. 职工 finds all but a003-0000 and a003-0001.
+
+A000 = {"a000-0000", "a000-0001", "a000-0002", "a000-0003"}
+A002 = {"a002-0000", "a002-0001", "a002-0002", "a002-0003"}
+A004A = {"a004a-0000", "a004a-0001"}
+A004B = {"a004b-0000", "a004b-0001"}
+
+
+def test_doc_type_values_are_alternatives(corpus: SearchEngine) -> None:
+    assert found(corpus, "职工", filters={"doc_type": ("总结",)}) == A000 | A002 | A004B
+    assert found(corpus, "职工", filters={"doc_type": ("计划", "其他")}) == A004A | {"a003-0002"}
+
+
+def test_doc_type_and_org_type_must_both_hold(corpus: SearchEngine) -> None:
+    union_summaries = {"doc_type": ("总结",), "org_type": ("工会",)}
+    assert found(corpus, "职工", filters=union_summaries) == A000 | A002
+    assert found(corpus, "职工", filters={"org_type": ("妇联", "共青团")}) == A004B
+
+
+def test_genre_counts_ignore_their_own_selection(corpus: SearchEngine) -> None:
+    result = search(corpus, "职工", filters={"doc_type": ("总结",), "org_type": ("工会",)})
+    assert set(ids(result)) == A000 | A002
+    # doc_type counted over 职工 ∧ 工会 (a000, a002, a004a); org_type over 职工 ∧ 总结 (a000, a002, a004b).
+    assert counts(result, "doc_type") == {"总结": 8, "计划": 2}
+    assert counts(result, "org_type") == {"工会": 8, "妇联": 2}
+    assert selected(result, "doc_type") == {"总结"} and selected(result, "org_type") == {"工会"}
+    # Other facets count the hits themselves.
+    assert counts(result, "period") == {"上半年": 4, "全年": 4}
+    assert counts(result, "org_level") == {"乡镇街道": 8}
+
+
+def test_unset_genres_count_as_other(corpus: SearchEngine) -> None:
+    result = search(corpus, "职工")
+    assert counts(result, "doc_type") == {"总结": 10, "计划": 2, "其他": 1}
+    assert counts(result, "org_type") == {"工会": 10, "妇联": 2, "其他": 1}
+
+
+def test_closed_vocabularies_are_listed_in_their_declared_order(engine_factory: EngineFactory) -> None:
+    # Two 新闻 paragraphs and one 总结: 总结 still comes first, as facets.toml lists it.
+    base = by_id("a003-0001")
+    docs = [
+        replace(base, paragraph_id="g-0001", doc_type="新闻", org_type="共青团"),
+        replace(base, paragraph_id="g-0002", doc_type="新闻", org_type="共青团"),
+        replace(base, paragraph_id="g-0003", doc_type="总结", org_type="工会"),
+    ]
+    result = search(engine_factory.loaded(docs), "送温暖")
+    assert [(f.value, f.count) for f in result.facets["doc_type"]] == [("总结", 1), ("新闻", 2)]
+    assert [(f.value, f.count) for f in result.facets["org_type"]] == [("工会", 1), ("共青团", 2)]
+
+
+def test_an_unknown_period_is_its_own_value_apart_from_other(engine_factory: EngineFactory) -> None:
+    base = by_id("a003-0001")
+    docs = [
+        IndexDocument(**{**_plain(base), "paragraph_id": "p-0001"}),  # period left unset: 未知
+        replace(base, paragraph_id="p-0002", period="其他"),
+        replace(base, paragraph_id="p-0003", period="上半年"),
+    ]
+    engine = engine_factory.loaded(docs)
+    result = search(engine, "送温暖")
+    assert [(f.value, f.count) for f in result.facets["period"]] == [("上半年", 1), ("其他", 1), ("未知", 1)]
+    assert ids(search(engine, "送温暖", filters={"period": ("未知",)})) == ["p-0001"]
+
+
+def test_a_value_outside_the_vocabulary_matches_nothing_but_stays_listed(corpus: SearchEngine) -> None:
+    result = search(corpus, "职工", filters={"doc_type": ("年鉴",)})
+    assert result.total == 0
+    assert ("年鉴", 0, True) in [(f.value, f.count, f.selected) for f in result.facets["doc_type"]]
+
+
+def test_hits_and_articles_carry_the_genres(corpus: SearchEngine) -> None:
+    by_paragraph = {hit.paragraph_id: hit for hit in search(corpus, "职工").hits}
+    assert (by_paragraph["a004b-0000"].doc_type, by_paragraph["a004b-0000"].org_type) == ("总结", "妇联")
+    assert (by_paragraph["a003-0002"].doc_type, by_paragraph["a003-0002"].org_type) == ("其他", "其他")
+    assert {(d.doc_type, d.org_type) for d in corpus.article("a004a")} == {("计划", "工会")}
+
+
+def _plain(doc: IndexDocument) -> dict[str, object]:
+    """The constructor arguments of ``doc`` without its period (so the default applies)."""
+    values = {f.name: getattr(doc, f.name) for f in fields(doc)}
+    del values["period"]
+    return values
 
 
 # --------------------------------------------------------------------------- ranking and order
