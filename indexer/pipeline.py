@@ -104,8 +104,6 @@ def _infer_facets(
     index shows it (``shown_title``: the first words when the file has no title),
     which is what a correction made in the portal writes.
     """
-    body = "\n".join(texts)
-    opening = texts[0] if texts else ""
     values: dict[str, object] = {}
     origins: dict[str, Origin] = {}
 
@@ -120,16 +118,10 @@ def _infer_facets(
     keep("township", paths.township_from_path(relative), "path")
     keep("year", paths.year_from_path(relative), "path")
     keep("period", paths.period_from_path(relative), "path")
-    for name, found in (
-        ("org_level", facets.org_level(draft_title, body)),
-        ("org_name", facets.org_name(draft_title, texts[:3], body)),
-        ("period", facets.period(draft_title, body)),
-        ("year", facets.year(draft_title, opening)),
-    ):
-        if found:
-            keep(name, found[0], found[1])  # type: ignore[arg-type]
-    keep("township", facets.township(draft_title), "title")
-    keep("township", facets.township(body), "text")
+    # One reading of the article for every facet; a sidecar or path value already kept wins.
+    inferred = facets.infer(draft_title, texts)
+    for name, value in inferred.values.items():
+        keep(name, value, inferred.origins[name])  # type: ignore[arg-type]
     return values, origins
 
 

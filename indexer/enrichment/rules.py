@@ -1,4 +1,9 @@
-"""The editable rule files behind enrichment (indexer/data/*.toml), loaded once."""
+"""The editable rule files behind enrichment (indexer/data/*.toml), loaded once.
+
+facets.toml holds cue families: lists of regular expressions over the folded text
+(indexer/folding.py). A list entry is a pattern, or ``[pattern, weight]`` when one cue
+says more (or less) than the others of its family.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +17,33 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 
 
 @dataclass(frozen=True)
-class OrgLevelRule:
-    """One org_level value with the patterns that reveal it in a title or a text."""
+class CueFamily:
+    """A family of cues: each pattern with its weight (1.0 unless the data file says otherwise)."""
+
+    cues: tuple[tuple[re.Pattern[str], float], ...]
+    any: re.Pattern[str] | None  # every pattern in one alternation, for a quick "is any here"
+
+    def score(self, text: str, cap: int = 0) -> float:
+        """The weighted number of matches in ``text``; with ``cap``, at most ``cap`` matches per cue."""
+        if not text or self.any is None or not self.any.search(text):
+            return 0.0
+        total = 0.0
+        for pattern, weight in self.cues:
+            hits = sum(1 for _ in pattern.finditer(text))
+            total += weight * (min(hits, cap) if cap else hits)
+        return total
+
+    def hits(self, text: str) -> bool:
+        """Whether any cue of the family occurs in ``text``."""
+        return bool(text and self.any is not None and self.any.search(text))
+
+
+@dataclass(frozen=True)
+class LevelCues:
+    """One org_level value and its cue families (see facets.toml, [org_level.*])."""
 
     value: str
-    title: re.Pattern[str] | None
-    text: re.Pattern[str] | None
+    families: dict[str, CueFamily]
 
 
 @dataclass(frozen=True)
@@ -29,20 +55,69 @@ class Topic:
     in_headings: tuple[str, ...]
 
 
-def _compile(pattern: str | None) -> re.Pattern[str] | None:
-    return re.compile(pattern) if pattern else None
+def family(entries: list | None) -> CueFamily:
+    """Compile a list of cue entries (``"pattern"`` or ``["pattern", weight]``)."""
+    cues: list[tuple[re.Pattern[str], float]] = []
+    for entry in entries or ():
+        pattern, weight = (entry, 1.0) if isinstance(entry, str) else (entry[0], float(entry[1]))
+        cues.append((re.compile(pattern), weight))
+    joined = re.compile("|".join(f"(?:{p.pattern})" for p, _ in cues)) if cues else None
+    return CueFamily(tuple(cues), joined)
+
+
+def _families(table: dict) -> dict[str, CueFamily]:
+    return {name: family(entries) for name, entries in table.items()}
+
+
+def _alternation(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
 @lru_cache(maxsize=4)
 def facet_rules(path: Path = DATA / "facets.toml") -> dict:
-    """Parsed facets.toml with compiled patterns."""
+    """Parsed facets.toml with compiled cue families."""
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    writer = raw["writer"]
+    org_words = sorted(writer["org_words"], key=len, reverse=True)
     return {
-        "org_level": tuple(
-            OrgLevelRule(r["value"], _compile(r.get("title")), _compile(r.get("text"))) for r in raw["org_level"]
-        ),
-        "period": {k: re.compile(v) for k, v in raw["period"].items()},
+        "writer": {
+            "superior": _alternation(writer["superior"]),
+            "org_words": tuple(org_words),
+            "org_word": re.compile("|".join(map(re.escape, org_words))),
+            "unit_types": tuple(sorted(set(writer["unit_types"]), key=len, reverse=True)),
+            "name_stops": frozenset(writer["name_stops"]),
+            "stop_words": re.compile("|".join(map(re.escape, sorted(writer["stop_words"], key=len, reverse=True)))),
+            "signoff_max_chars": int(writer["signoff_max_chars"]),
+        },
+        "org_level": tuple(LevelCues(value, _families(table)) for value, table in raw["org_level"].items()),
+        "org_level_weights": raw["org_level_weights"],
         "township": raw["township"],
+        "period": {
+            "cues": _families(raw["period"]["cues"]),
+            "title": _families(raw["period"]["title"]),
+            "weights": raw["period"]["weights"],
+            "title_weight": float(raw["period"]["title_weight"]),
+        },
+        "year": {
+            "report": tuple(re.compile(p, re.MULTILINE) for p in raw["year"]["report"]),
+            "plan": _alternation(raw["year"]["plan"]),
+            "blank": _alternation(raw["year"]["blank"]),
+            "label": _alternation(raw["year"]["label"]),
+        },
+        "doc_type": {
+            "default": raw["doc_type"]["default"],
+            "minimum": float(raw["doc_type"]["minimum"]),
+            "title": _families(raw["doc_type"]["title"]),
+            "body": _families(raw["doc_type"]["body"]),
+            "weights": raw["doc_type"]["weights"],
+        },
+        "org_type": {
+            "default": raw["org_type"]["default"],
+            "other": raw["org_type"]["other"],
+            "minimum": float(raw["org_type"]["minimum"]),
+            "cues": _families(raw["org_type"]["cues"]),
+            "weights": raw["org_type"]["weights"],
+        },
     }
 
 

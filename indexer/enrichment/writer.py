@@ -1,0 +1,218 @@
+"""The unit that wrote an article: its name, its level and its kind of organisation.
+
+The writer shows itself by how the text speaks of itself (我镇, 我校, 本单位, a unit
+name as the subject of the opening), by the title and by the sign-off. Units named
+as superiors (在县总工会的领导下, 上级工会) or as the ones founded, visited or helped
+are masked first (indexer.enrichment.evidence), so they never pass as the writer.
+All cue families live in indexer/data/facets.toml.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import jieba
+
+from indexer.enrichment import places
+from indexer.enrichment.evidence import ArticleText
+from indexer.enrichment.rules import facet_rules
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_NOT_HAN = re.compile(r"[^\u4e00-\u9fff]")
+#: How far before an organisation word a unit's name may start.
+NAME_WINDOW = 14
+#: Parts of speech that never start a proper name (verbs, adverbs, prepositions …).
+_FUNCTION_TAGS = ("v", "d", "p", "c", "u", "a", "r", "m", "q", "f", "t", "ad", "vn", "vd", "y", "e", "o")
+#: Scores of a candidate name by where it stands.
+_IN_TITLE, _IN_OPENING, _IN_SIGNOFF = 3.0, 3.0, 4.0
+_MIN_NAME_SCORE = 2.0
+
+
+@lru_cache(maxsize=1)
+def word_tags() -> dict[str, str]:
+    """jieba's dictionary as word → part of speech: it tells a place (顺昌 ns) from a verb (按照 p).
+
+    Read straight from the dictionary file (0.3 s) rather than through
+    jieba.posseg, which would build a second segmenter (several seconds).
+    """
+    tags: dict[str, str] = {}
+    with open(Path(jieba.__file__).parent / "dict.txt", encoding="utf-8") as handle:
+        for line in handle:
+            parts = line.split()
+            if len(parts) == 3:
+                tags[parts[0]] = parts[2]
+    return tags
+
+
+@dataclass(frozen=True)
+class UnitName:
+    """A unit's name as written (横河镇工会), its distinctive core (横河) and its organisation word."""
+
+    name: str
+    core: str
+    org_word: str
+
+
+def core_of(name: str) -> str:
+    """The distinctive part of a unit's name: its unit-type words stripped from the end (玉屏供电局 → 玉屏)."""
+    unit_types = facet_rules()["writer"]["unit_types"]
+    core = name
+    changed = True
+    while core and changed:
+        changed = False
+        for unit in unit_types:
+            if core.endswith(unit) and len(core) > 0:
+                core = core[: -len(unit)]
+                changed = True
+                break
+    return core
+
+
+def _trim_front(window: str) -> str:
+    """Cut the words in front of a name: everything up to the last stop word, then leading function words."""
+    rules = facet_rules()["writer"]
+    cut = 0
+    for match in rules["stop_words"].finditer(window):
+        cut = match.end()
+    window = window[cut:]
+    for i in range(len(window) - 1, -1, -1):
+        if window[i] in rules["name_stops"]:
+            window = window[i + 1 :]
+            break
+    tags = word_tags()
+    while window:
+        for size in (4, 3, 2):
+            word = window[:size]
+            tag = tags.get(word) if len(word) == size else None
+            if tag and tag.startswith(_FUNCTION_TAGS) and not places.is_place_name(word):
+                window = window[size:]
+                break
+        else:
+            break
+    return window
+
+
+def names_in(text: str) -> list[tuple[UnitName, int]]:
+    """Each unit name ending in an organisation word (工会, 妇联, 团委 …) with its position."""
+    rules = facet_rules()["writer"]
+    found: list[tuple[UnitName, int]] = []
+    for match in rules["org_word"].finditer(text):
+        start = match.start()
+        window = text[max(0, start - NAME_WINDOW) : start]
+        last_break = None
+        for last_break in _NOT_HAN.finditer(window):
+            pass
+        if last_break is not None:
+            window = window[last_break.end() :]
+        window = _trim_front(window)
+        if not window:
+            continue
+        name = places.trim_to_place(window) if places.available() else window
+        core = core_of(name)
+        if len(core) < 2 or rules["stop_words"].search(core):
+            continue
+        found.append((UnitName(name + match.group(0), core, match.group(0)), start - len(name)))
+    return found
+
+
+def _title_name(title: str) -> UnitName | None:
+    """A title that starts with a unit's name: 凤台四中职工书屋建设总结, 某某公司2014年…总结."""
+    for unit, _ in names_in(title):
+        return unit
+    level_titles = [lc.families["title"] for lc in facet_rules()["org_level"]]
+    head = re.split(r"\d|上半年|下半年|年度|全年|工作|关于|总结|计划|[^\u4e00-\u9fff]", title, maxsplit=1)[0]
+    if 3 <= len(head) <= 10 and any(f.hits(head[-3:]) for f in level_titles):
+        trimmed = _trim_front(head)
+        core = core_of(trimmed)
+        if len(core) >= 2 and not facet_rules()["writer"]["stop_words"].search(core):
+            return UnitName(trimmed, core, "")
+    return None
+
+
+def writer_name(text: ArticleText) -> tuple[UnitName, str] | None:
+    """The writer's distinctive name and where it was found ("title" or "text"), or None.
+
+    Candidates are unit names in the title, the masked body and the sign-off;
+    a name scores by its mentions and by standing in the title, the opening or the
+    sign-off. A name mentioned once in passing is not enough.
+    """
+    titled = _title_name(text.title)
+    scores: Counter[str] = Counter()
+    units: dict[str, UnitName] = {}
+    for unit, position in names_in(text.masked):
+        units.setdefault(unit.name, unit)
+        scores[unit.name] += 1.0
+        if position < len(text.opening):
+            scores[unit.name] += _IN_OPENING if position < 40 else 1.0
+    for unit, _ in names_in(text.signoff):
+        units.setdefault(unit.name, unit)
+        scores[unit.name] += _IN_SIGNOFF
+    if titled is not None:
+        units.setdefault(titled.name, titled)
+        scores[titled.name] += _IN_TITLE
+        # The body often shortens the title's name (纺电公司 → 公司工会): same core, one writer.
+        for name, unit in units.items():
+            if name != titled.name and unit.core == titled.core:
+                scores[titled.name] += scores[name]
+    if not scores:
+        return None
+    name, score = max(scores.items(), key=lambda item: (item[1], len(item[0])))
+    if score < _MIN_NAME_SCORE:
+        return None
+    origin = "title" if titled is not None and name == titled.name else "text"
+    return units[name], origin
+
+
+def org_level(text: ArticleText, writer: UnitName | None = None) -> tuple[str, str] | None:
+    """(level, origin): the level whose cue families score highest, or None below the minimum.
+
+    Self-reference (我镇, 镇工会) is read on the masked body so a superior never votes;
+    the writer's own party and government bodies count even inside 在…领导下.
+    """
+    weights = facet_rules()["org_level_weights"]
+    cap = int(weights["cap"])
+    scores: dict[str, float] = {}
+    from_title: dict[str, float] = {}
+    for level in facet_rules()["org_level"]:
+        fam = level.families
+        body = (
+            weights["self"] * fam["self"].score(text.masked, cap)
+            + weights["party"] * fam["party"].score(text.body, cap)
+            + weights["scope"] * fam["scope"].score(text.masked, cap)
+            + weights["milieu"] * min(fam["milieu"].score(text.body), 3 * cap)
+        )
+        title = weights["title"] if fam["title"].hits(text.title) else 0.0
+        if writer is not None and fam["title"].hits(writer.name):
+            body += weights["self"] * 2
+        scores[level.value] = body + title
+        from_title[level.value] = title
+    value, score = max(scores.items(), key=lambda item: item[1])
+    if score < float(weights["minimum"]):
+        return None
+    return value, ("title" if from_title[value] * 2 > score else "text")
+
+
+def org_type(text: ArticleText, writer: UnitName | None = None) -> str:
+    """工会, 妇联, 共青团 or 其他: the organisation the writer is, judged by its name and the text.
+
+    The writer's own organisation word decides (a 团区委工会 is a union); otherwise the
+    organisation the text names most, and 其他 when none is named enough.
+    """
+    rules = facet_rules()["org_type"]
+    weights = rules["weights"]
+    scores: dict[str, float] = {}
+    for value, fam in rules["cues"].items():
+        score = min(fam.score(text.body), float(weights["cap"])) * float(weights["body"])
+        if fam.hits(text.title):
+            score += float(weights["title"])
+        if writer is not None and writer.org_word and fam.hits(writer.org_word):
+            score += float(weights["writer"])
+        scores[value] = score
+    value, score = max(scores.items(), key=lambda item: item[1])
+    if score < rules["minimum"]:
+        return str(rules["other"])
+    return value
