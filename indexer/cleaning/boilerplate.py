@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from indexer.folding import fold
+
 DEFAULT_RULES = Path(__file__).resolve().parent.parent / "data" / "boilerplate.txt"
 KINDS = ("line", "tail", "inline")
 
@@ -19,15 +21,19 @@ class BoilerplateRules:
     tail: tuple[re.Pattern[str], ...] = ()
     inline: tuple[re.Pattern[str], ...] = ()
 
-    def apply(self, lines: list[str]) -> tuple[list[str], dict[str, str]]:
-        """Filter ``lines``; return the kept lines and values captured by named groups."""
-        kept: list[str] = []
+    def apply(self, lines: list[tuple[str, int | None]]) -> tuple[list[tuple[str, int | None]], dict[str, str]]:
+        """Filter ``(text, heading level)`` lines; return the kept lines and values captured by named groups.
+
+        Line and tail rules match on the folded view, so Traditional and
+        full-width pages meet the same rules; inline rules cut the text as written.
+        """
+        kept: list[tuple[str, int | None]] = []
         captured: dict[str, str] = {}
-        for text in lines:
-            stripped = text.strip()
-            if any(p.search(stripped) for p in self.tail):
+        for text, level in lines:
+            folded = fold(text.strip())
+            if any(p.search(folded) for p in self.tail):
                 break
-            match = next((m for p in self.line if (m := p.search(stripped))), None)
+            match = next((m for p in self.line if (m := p.search(folded))), None)
             if match:
                 for name, value in match.groupdict().items():
                     if value:
@@ -35,7 +41,7 @@ class BoilerplateRules:
                 continue
             for pattern in self.inline:
                 text = pattern.sub("", text)
-            kept.append(text)
+            kept.append((text, level))
         return kept, captured
 
 

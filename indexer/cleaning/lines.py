@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from indexer.cleaning.boilerplate import BoilerplateRules, load_rules
+from indexer.cleaning.zones import classify
 from indexer.markers import leading_article_marker, leading_marker
 
 #: Characters that end a sentence or a clause a line may legitimately end on.
@@ -41,10 +42,11 @@ class LineLike(Protocol):
 
 @dataclass
 class CleanLine:
-    """A line of the author's text after cleaning."""
+    """A line of the author's text after cleaning; ``is_title`` marks a title or series marker line."""
 
     text: str
     heading_level: int | None = None
+    is_title: bool = False
 
 
 @dataclass
@@ -159,24 +161,44 @@ def join_hard_wraps(lines: list[str]) -> list[str]:
 
 
 def clean_lines(raw: Sequence[LineLike], rules: BoilerplateRules | None = None) -> CleanResult:
-    """Clean one document's lines; never drops a line of real content."""
+    """Clean one document's lines; drops only what a rule names as debris.
+
+    Zones first (indexer.cleaning.zones), on whole lines as read: a wrapped
+    piece of an intro is recognised with the header zone around it. Joining
+    comes after, within the runs of content between titles, so that a title
+    is never glued to its body.
+    """
     rules = rules or load_rules()
-    headings: dict[str, int] = {}
-    texts: list[str] = []
+    texts: list[tuple[str, int | None]] = []
     for line in raw:
         text = _BULLET.sub("", normalise_spaces(line.text))
         if text:
-            texts.append(text)
-            if line.heading_level is not None:
-                headings[text] = line.heading_level
-    # Repair first: a boilerplate line or a teaser that a PDF wrapped over
-    # several lines is only recognisable once it is whole again.
-    texts = repair_page_prefixes(texts)
-    texts = join_hard_wraps(texts)
+            texts.append((text, line.heading_level))
     texts, captured = rules.apply(texts)
-    texts = [t for t in (normalise_spaces(t) for t in texts) if t]
-    texts = drop_teasers(texts)
-    return CleanResult([CleanLine(t, headings.get(t)) for t in texts], captured)
+    out: list[CleanLine] = []
+    run: list[tuple[str, int | None]] = []
+    for zoned in classify(texts):
+        if zoned.role == "debris":
+            continue
+        if zoned.role == "title":
+            out.extend(_repair(run))
+            run = []
+            out.append(CleanLine(zoned.text, zoned.heading_level, is_title=True))
+        else:
+            run.append((zoned.text, zoned.heading_level))
+    out.extend(_repair(run))
+    return CleanResult(out, captured)
+
+
+def _repair(run: list[tuple[str, int | None]]) -> list[CleanLine]:
+    """Undo page-number prefixes and hard wraps within a run of content lines."""
+    if not run:
+        return []
+    headings = {text: level for text, level in run if level is not None}
+    texts = repair_page_prefixes([text for text, _ in run])
+    texts = join_hard_wraps(texts)
+    texts = drop_teasers([t for t in (normalise_spaces(t) for t in texts) if t])
+    return [CleanLine(t, headings.get(t)) for t in texts]
 
 
 def iter_texts(lines: Iterable[CleanLine]) -> list[str]:

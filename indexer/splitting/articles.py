@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from indexer.cleaning.lines import CleanLine, is_title_like
-from indexer.markers import leading_article_marker, leading_marker
+from indexer.cleaning.lines import CleanLine
+from indexer.markers import leading_article_marker
+from indexer.pagerules import zone_rules
+from indexer.titles import clean_title, same_title, title_shape
 
 MAX_TITLE = 40
 _TITLE_END = re.compile(r"(总结|汇报|报告)(范文)?")
@@ -24,12 +26,6 @@ class ArticleDraft:
 
     title: str
     lines: list[CleanLine] = field(default_factory=list)
-
-
-def clean_title(title: str) -> str:
-    """Trim a title as shown to users: no marker, no trailing 范文 or punctuation."""
-    title = title.strip().rstrip("：:。 ")
-    return re.sub(r"范文$", "", title).strip()
 
 
 def split_marker_line(text: str) -> tuple[str, str]:
@@ -47,20 +43,27 @@ def split_marker_line(text: str) -> tuple[str, str]:
     return "", rest
 
 
-def _is_title_line(line: CleanLine) -> bool:
-    if line.heading_level == 0:  # the .docx "Title" style
-        return True
-    text = line.text
-    return leading_marker(text) is None and is_title_like(text)
-
-
 def split_articles(lines: list[CleanLine], fallback_title: str = "") -> list[ArticleDraft]:
-    """Group lines into articles; lines before any title form an article of their own."""
+    """Group lines into articles: a title line or a series marker starts one.
+
+    Lines before any title form an article of their own. An article whose
+    body is too short to be one (a title with a stray line under it) is
+    debris of the page's layout: its lines join the article before it, or,
+    at the top of the page, the one after it.
+    """
     articles: list[ArticleDraft] = []
     pending_title: str | None = None  # a title waiting for its first content line
     last_title = fallback_title
     current: ArticleDraft | None = None
     for line in lines:
+        if line.is_title or line.heading_level == 0:
+            shape = title_shape(line.text)
+            title = shape.title if shape is not None else clean_title(line.text)
+            if not title or (pending_title and same_title(title, pending_title)):
+                title = pending_title or last_title
+            pending_title = title
+            last_title = title
+            continue
         if leading_article_marker(line.text):
             title, body = split_marker_line(line.text)
             pending_title = title or last_title
@@ -68,13 +71,36 @@ def split_articles(lines: list[CleanLine], fallback_title: str = "") -> list[Art
             if not body:
                 continue
             line = CleanLine(body)
-        elif _is_title_line(line):
-            pending_title = clean_title(line.text)
-            last_title = pending_title
-            continue
         if pending_title is not None or current is None:
             current = ArticleDraft(pending_title if pending_title is not None else fallback_title)
             articles.append(current)
             pending_title = None
         current.lines.append(line)
-    return articles
+    return _merge_slight(articles)
+
+
+def _body_length(article: ArticleDraft) -> int:
+    return sum(len(line.text) for line in article.lines)
+
+
+def _merge_slight(articles: list[ArticleDraft]) -> list[ArticleDraft]:
+    """Fold articles with too little body into a neighbour: debris never stands as an article."""
+    minimum = zone_rules()["zones"]["article_min_body"]
+    if len(articles) < 2:
+        return articles
+    merged: list[ArticleDraft] = []
+    carry: list[CleanLine] = []
+    for article in articles:
+        if _body_length(article) < minimum:
+            if merged:
+                merged[-1].lines.extend(article.lines)
+            else:
+                carry.extend(article.lines)
+            continue
+        if carry:
+            article.lines[:0] = carry
+            carry = []
+        merged.append(article)
+    if carry:  # nothing substantial at all: keep the page as one article
+        return [ArticleDraft(articles[0].title, carry)]
+    return merged

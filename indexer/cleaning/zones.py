@@ -1,0 +1,216 @@
+"""Page zones: which lines are the author's, which are titles, which the site added.
+
+Lines are classified one by one *before* any joining, on their folded view
+(indexer.folding), by the rule families of indexer/data/page_zones.toml:
+
+* inline debris (truncation markers, page marks, injected site addresses) is
+  cut out of a line, and the rest of the line stays;
+* a line that combines enough cue families of a debris class (an editor's
+  intro, a download notice, navigation, a byline, site furniture) is debris
+  wherever it stands;
+* titles, series markers and collection titles are recognised by
+  indexer.titles; a collection title or a repeated title is debris;
+* the **header zone** runs from the start of the page, and from each title,
+  to the first body sentence: there a short line that is neither a title
+  nor a numbered heading (a site name, a tag cloud, a stray word) is debris.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from typing import Literal
+
+from indexer.folding import folded_view
+from indexer.markers import leading_marker
+from indexer.pagerules import LineRule, zone_rules
+from indexer.titles import has_genre_word, same_title, title_shape
+
+Role = Literal["content", "title", "debris"]
+_CLAUSE_MARK = re.compile(r"[。,;:!?、]")
+_SENTENCE = re.compile(r"[^。!?]*[。!?]+[\"'”’)」』]*|[^。!?]+$")
+_TERMINAL = "。!?;:…”’」』)）】》\"'！？；："
+_HAN = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass(frozen=True)
+class ZonedLine:
+    """A line with its role and, for debris, the rule that named it."""
+
+    text: str
+    heading_level: int | None
+    role: Role
+    reason: str = ""
+
+
+def strip_inline_debris(text: str) -> str:
+    """``text`` without truncation markers, page marks and injected site stamps."""
+    view = folded_view(text)
+    spans = [m.span() for p in zone_rules()["inline"] for m in p.finditer(view.text) if m.end() > m.start()]
+    if not spans:
+        return text
+    drop = [False] * len(text)
+    for start, end in spans:
+        a, b = view.original_span(start, end)
+        for i in range(a, b):
+            drop[i] = True
+    return "".join(ch for ch, gone in zip(text, drop, strict=True) if not gone).strip()
+
+
+def _families_hit(folded: str) -> set[str]:
+    return {name for name, pattern in zone_rules()["families"].items() if pattern.search(folded)}
+
+
+def _satisfies(rule: LineRule, hit: set[str], length: int) -> bool:
+    if rule.max_length and length > rule.max_length:
+        return False
+    return all(r in hit for r in rule.required) and len(hit.intersection(rule.families)) >= rule.min_families
+
+
+def debris_rule(folded: str) -> str | None:
+    """The name of the first line rule the folded line satisfies, if any.
+
+    A long line (a one-line page) is judged whole only by the rules of short
+    lines; sentence-scoped rules look at its sentences instead.
+    """
+    hit = _families_hit(folded)
+    if not hit:
+        return None
+    whole = len(folded) <= zone_rules()["zones"]["paragraph_max_length"]
+    rules = (r for r in zone_rules()["line_rules"] if whole or not r.sentences)
+    return next((rule.name for rule in rules if _satisfies(rule, hit, len(folded))), None)
+
+
+def strip_debris_sentences(text: str) -> tuple[str, str]:
+    """``text`` without the runs of sentences that make up an intro or a notice, and the rule's name.
+
+    A run is consecutive sentences that each hit a family of a sentence-scoped
+    rule and together satisfy it: an editor's intro is a few sentences of cues
+    ("总结是…书面材料。…怎么写呢？下面是小编整理的…，希望…"), whatever their order.
+    """
+    view = folded_view(text)
+    bounds = [m.span() for m in _SENTENCE.finditer(view.text) if m.end() > m.start()]
+    if len(bounds) < 2:
+        return text, ""
+    rules = [r for r in zone_rules()["line_rules"] if r.sentences]
+    hits = [_families_hit(view.text[a:b]) for a, b in bounds]
+    drop = [False] * len(bounds)
+    name = ""
+    for rule in rules:
+        start = 0
+        while start < len(bounds):
+            if not hits[start].intersection(rule.families):
+                start += 1
+                continue
+            end = start
+            while end < len(bounds) and hits[end].intersection(rule.families):
+                end += 1
+            union = set().union(*hits[start:end])
+            if _satisfies(rule, union, 0):
+                drop[start:end] = [True] * (end - start)
+                name = name or rule.name
+            start = end
+    if not any(drop):
+        return text, ""
+    keep = [True] * len(text)
+    for (a, b), gone in zip(bounds, drop, strict=True):
+        if gone:
+            x, y = view.original_span(a, b)
+            keep[x:y] = [False] * (y - x)
+    return "".join(ch for ch, k in zip(text, keep, strict=True) if k).strip(), name
+
+
+def is_body_sentence(folded: str) -> bool:
+    """Prose of the author: long enough, with clause marks (or a long hard-wrapped run)."""
+    settings = zone_rules()["zones"]
+    if len(folded) < settings["body_min_length"]:
+        return False
+    return bool(_CLAUSE_MARK.search(folded)) or len(folded) >= 2 * settings["body_min_length"]
+
+
+def _is_furniture(folded: str, settings: dict) -> bool:
+    """A short header-zone line that is no sentence: a lone word, a tag, a site name, a cue of any family."""
+    if len(folded) > settings["header_short_line"] or folded[-1] in "。,;:!?、":
+        return False
+    lone = len(folded) <= settings["header_lone_word"] or len(_HAN.findall(folded)) * 2 < len(folded)
+    return lone or bool(_families_hit(folded))
+
+
+def display_width(text: str) -> int:
+    """Columns a line takes in a fixed layout: wide (CJK) characters two, others one."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrap_width(texts: list[str]) -> int | None:
+    """The width a hard-wrapped document was cut at, if its lines show one.
+
+    A PDF or e-mail export cuts prose at a fixed width: many lines then share
+    (within a few columns) the same, largest width. No common width, no wraps.
+    """
+    widths = [display_width(t) for t in texts]
+    long = [w for w in widths if w >= 30]
+    if len(long) < 4:
+        return None
+    mode = Counter(w // 4 for w in long).most_common(1)[0][0] * 4
+    near = [w for w in long if mode - 4 <= w <= mode + 7]
+    if len(near) < max(4, 0.4 * len(long)) or max(long) > 2 * mode:
+        return None
+    return max(near)
+
+
+def classify(lines: list[tuple[str, int | None]]) -> list[ZonedLine]:
+    """Give every non-empty line its role; the text of debris is kept for the report."""
+    settings = zone_rules()["zones"]
+    out: list[ZonedLine] = []
+    in_header = True
+    title = ""
+    width = wrap_width([t for t, _ in lines])
+    previous = ""
+    for raw_text, level in lines:
+        text = strip_inline_debris(raw_text)
+        folded = folded_view(text).text.strip()
+        continues = bool(
+            width and previous and display_width(previous) >= width - 6 and previous[-1] not in _TERMINAL
+        )
+        previous = text
+        if continues and folded and out and out[-1].role == "content":
+            out.append(ZonedLine(text, level, "content"))  # the rest of a wrapped line: never a title
+            continue
+        if not folded:
+            if raw_text.strip():
+                out.append(ZonedLine(raw_text, level, "debris", "inline debris"))
+            continue
+        rule = debris_rule(folded)
+        if rule:
+            out.append(ZonedLine(text, level, "debris", rule))
+            continue
+        text, rule = strip_debris_sentences(text)
+        if rule:
+            out.append(ZonedLine(raw_text, level, "debris", rule))
+            folded = folded_view(text).text.strip()
+            if not folded:
+                continue
+        shape = title_shape(text) if level is None or level == 0 else None
+        if shape is not None and leading_marker(text) is not None and not (in_header or same_title(shape.title, title)):
+            shape = None  # "1、…总结" inside a body is a numbered heading; only a list of titles numbers titles
+        if shape is None and in_header and not is_body_sentence(folded) and has_genre_word(folded):
+            shape = title_shape(text, loose=True)  # "关于…的总结思考": a title whose genre word is not last
+        if shape is not None:
+            if shape.collection:
+                out.append(ZonedLine(text, level, "debris", "collection title"))
+            elif in_header and not shape.series and same_title(shape.title, title):
+                out.append(ZonedLine(text, level, "debris", "title repeat"))
+            else:
+                out.append(ZonedLine(text, level, "title"))
+                title = shape.title or title
+                in_header = True
+            continue
+        if is_body_sentence(folded):
+            in_header = False
+        elif in_header and level is None and leading_marker(text) is None and _is_furniture(folded, settings):
+            out.append(ZonedLine(text, level, "debris", "header furniture"))
+            continue
+        out.append(ZonedLine(text, level, "content"))
+    return out
