@@ -6,6 +6,7 @@ for superior spans once rather than by each rule.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -16,6 +17,11 @@ from indexer.folding import fold
 OPENING_CHARS = 160
 #: A masked span is replaced by this character, which no cue contains.
 MASK = "|"
+#: How many leading paragraphs may be title lines, and how long a title line may be.
+TITLE_LINES = 3
+TITLE_MAX_CHARS = 48
+_SENTENCE = re.compile(r"[。!?;]|[,:](?=.{12,})")
+_GENRE_WORD = re.compile(r"总结|计划|要点|讲话|发言|主持词|汇报|报告|述职|纪实|简报|通知|材料|小结|范文")
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,27 @@ class ArticleText:
     def of(cls, title: str, texts: list[str]) -> ArticleText:
         """Fold the title and each paragraph (the fold of each is cached by indexer.folding)."""
         return cls(fold(title or ""), tuple(fold(t) for t in texts if t))
+
+    @cached_property
+    def title_lines(self) -> tuple[str, ...]:
+        """Lines at the top of the body that are titles, not text (2021年某某工会工作总结, 篇一 …).
+
+        Pages repeat their title, or carry it as the first line when the splitter found
+        none; such a line is read as the title, and its year is only a label.
+        """
+        return tuple(p for p in self.paragraphs[:TITLE_LINES] if looks_like_title(p))
+
+    @cached_property
+    def heads(self) -> str:
+        """The title and the title lines, where the title cue families look."""
+        return "\n".join((self.title, *self.title_lines)) if self.title_lines else self.title
+
+    @cached_property
+    def text_only(self) -> str:
+        """The body without its title lines: what the year votes read."""
+        if not self.title_lines:
+            return self.body
+        return "\n".join(p for p in self.paragraphs if p not in self.title_lines)
 
     @cached_property
     def body(self) -> str:
@@ -53,6 +80,13 @@ class ArticleText:
             if text.strip() and len(text) <= limit:
                 return text
         return ""
+
+
+def looks_like_title(line: str) -> bool:
+    """A short line without a sentence in it that names a genre (总结, 计划, 讲话 …)."""
+    if len(line) > TITLE_MAX_CHARS or _SENTENCE.search(line.rstrip("。")):
+        return False
+    return bool(_GENRE_WORD.search(line))
 
 
 def _mask(text: str) -> str:

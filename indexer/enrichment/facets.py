@@ -57,14 +57,14 @@ def infer(title: str, texts: list[str]) -> Inferred:
     out.put("org_type", (writer.org_type(text, unit), "text"))
     place = places.township(text.body, level[0] if level else None)
     if place is None:
-        place = places.township(text.title, level[0] if level else None)
+        place = places.township(text.heads, level[0] if level else None)
         out.put("township", (place, "title") if place else None)
     else:
         out.put("township", (place, "text"))
     if named is not None:
         out.put("org_name", (unit.name, named[1]))  # type: ignore[union-attr]
     out.put("year", timing.year(text))
-    label = timing.year_label(text.title)
+    label = timing.year_label(text.heads)
     out.put("year_label", (label, "title") if label else None)
     out.put("period", timing.period(text, kind[0]))
     return out

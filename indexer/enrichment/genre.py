@@ -23,7 +23,7 @@ def doc_type_scores(text: ArticleText) -> dict[str, float]:
     for value in set(rules["title"]) | set(rules["body"]):
         score = 0.0
         title_family = rules["title"].get(value)
-        if title_family is not None and title_family.hits(text.title):
+        if title_family is not None and title_family.hits(text.heads):
             score += float(weights["title"])
         body_family = rules["body"].get(value)
         if body_family is not None:
@@ -47,6 +47,6 @@ def doc_type(text: ArticleText) -> tuple[str, str]:
     best, score = max(scores.items(), key=lambda item: item[1]) if scores else (SUMMARY, 0.0)
     if score >= rules["minimum"] and score > summary:
         title_family = rules["title"].get(best)
-        from_title = title_family is not None and title_family.hits(text.title)
+        from_title = title_family is not None and title_family.hits(text.heads)
         return best, "title" if from_title else "text"
     return str(rules["default"]), "text"

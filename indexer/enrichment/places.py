@@ -16,7 +16,8 @@ from types import ModuleType
 from indexer.enrichment.rules import facet_rules
 
 _HAN = "\u4e00-\u9fff"
-_KINDS = ("街道", "镇", "乡")
+#: Place kinds a unit's name may end in (横河镇, 顺昌县); 街道 is matched as a word.
+PLACE_KINDS = ("镇", "乡", "县", "区", "市")
 # One to four characters of a name, then the place kind. Each match is trimmed afterwards.
 _CANDIDATE = re.compile(rf"([{_HAN}]{{1,6}}?)(街道办事处|街道|镇|乡)")
 _ADMIN = re.compile(r"^.*?(?:省|市|县|区|旗)(?=[\u4e00-\u9fff]{2})")
@@ -60,17 +61,28 @@ def trim_to_place(window: str) -> str:
     return window[last.start :]
 
 
-def _township_candidates(text: str) -> list[tuple[str, int, int]]:
-    """(name with its kind, start, end) of every 镇/乡/街道 name the text writes."""
+def _township_candidates(text: str) -> list[tuple[str, int, int, bool]]:
+    """(name with its kind, start, end, known) of every 镇/乡/街道 name the text writes.
+
+    ``known``: the gazetteer validates it. Names it does not know (merged or renamed
+    townships, or no gazetteer installed) are read from the characters before the kind.
+    """
     gazetteer = _gazetteer()
+    known: list[tuple[str, int, int, bool]] = []
     if gazetteer is not None:
-        return [(p.name, p.start, p.end) for p in gazetteer.find_places(text) if gazetteer.is_township(p.name)]
+        known = [(p.name, p.start, p.end, True) for p in gazetteer.find_places(text) if p.kind == "township"]
+    ends = {end for _, _, end, _ in known}
+    return known + [c for c in _read_candidates(text) if c[2] not in ends]
+
+
+def _read_candidates(text: str) -> list[tuple[str, int, int, bool]]:
+    """Township names read from the characters before 镇/乡/街道, filtered by jieba's parts of speech."""
     rules = facet_rules()["township"]
     noise = set(rules["leading_noise"])
     from indexer.enrichment.writer import word_tags
 
     tags = word_tags()
-    out: list[tuple[str, int, int]] = []
+    out: list[tuple[str, int, int, bool]] = []
     for match in _CANDIDATE.finditer(text):
         name = _ADMIN.sub("", match.group(1))
         while name and name[0] in noise:
@@ -86,7 +98,7 @@ def _township_candidates(text: str) -> list[tuple[str, int, int]]:
         if (name[-1] + kind[0]) in tags and len(name) == 2:  # 化社|区: the kind ends a word (城镇)
             continue
         start = match.end(2) - len(kind) - len(name)
-        out.append((name + kind, start, start + len(name) + len(kind)))
+        out.append((name + kind, start, start + len(name) + len(kind), False))
     return out
 
 
@@ -102,18 +114,24 @@ def township(text: str, level: str | None = None) -> str | None:
     acting = tuple(sorted(rules["acting"], key=len, reverse=True))
     mentions: Counter[str] = Counter()
     acts: Counter[str] = Counter()
-    for name, _start, end in _township_candidates(text):
+    unknown: set[str] = set()
+    for name, _start, end, known in _township_candidates(text):
         if any(bad in name for bad in not_names):
             continue
         mentions[name] += 1
+        if not known:
+            unknown.add(name)
         if text.startswith(acting, end):
             acts[name] += 1
     if level in ("县区", "市"):
         return None
+    repeated = int(rules["min_mentions"])
     keep = {
         name
         for name in mentions
-        if acts[name] or (mentions[name] >= int(rules["min_mentions"]) and level in (None, "乡镇街道", "未知"))
+        if (acts[name] or (mentions[name] >= repeated and level in (None, "乡镇街道", "未知")))
+        # A name the gazetteer does not know must both act and recur (old, merged townships).
+        and (name not in unknown or not available() or (acts[name] and mentions[name] >= repeated))
     }
     if not keep:
         return None

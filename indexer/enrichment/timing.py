@@ -49,10 +49,10 @@ def year(text: ArticleText) -> tuple[int, str] | None:
     Where the body names several report years, the most cited wins; a body that
     blanks its year more often than it states one has no credible year.
     """
-    votes = _report_years(text.body)
+    votes = _report_years(text.text_only)
     if not votes:
         return None
-    blanks = sum(1 for _ in facet_rules()["year"]["blank"].finditer(text.body))
+    blanks = sum(1 for _ in facet_rules()["year"]["blank"].finditer(text.text_only))
     best, count = max(votes.items(), key=lambda item: (item[1], -item[0]))
     if blanks > 2 * sum(votes.values()):
         return None
@@ -71,7 +71,7 @@ def period(text: ArticleText, doc_type: str | None = None) -> tuple[str, str] | 
     for value, fam in rules["cues"].items():
         scores[value] = fam.score(text.body, cap=4) * float(rules["weights"].get(value, 1.0))
     for value, fam in rules["title"].items():
-        if fam.hits(text.title):
+        if fam.hits(text.heads):
             title_votes[value] = rules["title_weight"]
             scores[value] = scores.get(value, 0.0) + rules["title_weight"]
     if doc_type == "活动总结":

@@ -30,6 +30,7 @@ _FUNCTION_TAGS = ("v", "d", "p", "c", "u", "a", "r", "m", "q", "f", "t", "ad", "
 #: Scores of a candidate name by where it stands.
 _IN_TITLE, _IN_OPENING, _IN_SIGNOFF = 3.0, 3.0, 4.0
 _MIN_NAME_SCORE = 2.0
+_LEADING_YEAR = re.compile(r"^[\d\s年度]+")
 
 
 @lru_cache(maxsize=1)
@@ -59,8 +60,13 @@ class UnitName:
 
 def core_of(name: str) -> str:
     """The distinctive part of a unit's name: its unit-type words stripped from the end (玉屏供电局 → 玉屏)."""
-    unit_types = facet_rules()["writer"]["unit_types"]
+    rules = facet_rules()["writer"]
+    unit_types = rules["unit_types"]
     core = name
+    for word in rules["org_words"]:
+        if core.endswith(word):
+            core = core[: -len(word)]
+            break
     changed = True
     while core and changed:
         changed = False
@@ -96,11 +102,57 @@ def _trim_front(window: str) -> str:
     return window
 
 
+def distinctive(name: str) -> str | None:
+    """The core of a unit's name (type words stripped) when it names one unit, else None.
+
+    A name is a distinctive core followed by at least one unit type (横河|镇, 凤台|四中,
+    玉屏|供电局): a bare 学校工会 has no core, and 履行工会 or 活力工会 have no unit type.
+    Where the type is a place kind and the gazetteer is installed, the place must be known.
+    """
+    rules = facet_rules()["writer"]
+    core = core_of(name)
+    bare = core_of_org(name)
+    if len(core) < 2 or core == bare or rules["stop_words"].search(core):
+        return None
+    if any(ch in rules["name_stops"] for ch in core):
+        return None
+    tag = word_tags().get(core)
+    if tag and tag.startswith(_FUNCTION_TAGS):
+        return None
+    return core
+
+
+def is_unknown_place(name: str) -> bool:
+    """Whether a unit's name is a place (镇/乡/街道/县/区/市 + organisation) the gazetteer does not know.
+
+    Old names (merged townships) are real but unknown, so such a name is not rejected:
+    it must recur in the text instead. Without the gazetteer nothing is "unknown".
+    """
+    if not places.available():
+        return False
+    bare = core_of_org(name)
+    core = core_of(name)
+    kind = bare[len(core) :]
+    if not (kind.startswith("街道") or kind[:1] in places.PLACE_KINDS):
+        return False
+    return not any(places.is_place_name(core + kind[:size]) for size in (1, 2))
+
+
+def core_of_org(name: str) -> str:
+    """``name`` without its organisation word (横河镇工会 → 横河镇)."""
+    for word in facet_rules()["writer"]["org_words"]:
+        if name.endswith(word):
+            return name[: -len(word)]
+    return name
+
+
 def names_in(text: str) -> list[tuple[UnitName, int]]:
-    """Each unit name ending in an organisation word (工会, 妇联, 团委 …) with its position."""
+    """Each distinctive unit name ending in an organisation word (工会, 妇联, 团委 …) with its position."""
     rules = facet_rules()["writer"]
     found: list[tuple[UnitName, int]] = []
     for match in rules["org_word"].finditer(text):
+        if text.startswith("员", match.end()) and match.group(0).endswith("委"):
+            continue  # 女职工|委员会: the word runs on
         start = match.start()
         window = text[max(0, start - NAME_WINDOW) : start]
         last_break = None
@@ -112,8 +164,8 @@ def names_in(text: str) -> list[tuple[UnitName, int]]:
         if not window:
             continue
         name = places.trim_to_place(window) if places.available() else window
-        core = core_of(name)
-        if len(core) < 2 or rules["stop_words"].search(core):
+        core = distinctive(name)
+        if core is None:
             continue
         found.append((UnitName(name + match.group(0), core, match.group(0)), start - len(name)))
     return found
@@ -124,12 +176,18 @@ def _title_name(title: str) -> UnitName | None:
     for unit, _ in names_in(title):
         return unit
     level_titles = [lc.families["title"] for lc in facet_rules()["org_level"]]
-    head = re.split(r"\d|上半年|下半年|年度|全年|工作|关于|总结|计划|[^\u4e00-\u9fff]", title, maxsplit=1)[0]
-    if 3 <= len(head) <= 10 and any(f.hits(head[-3:]) for f in level_titles):
-        trimmed = _trim_front(head)
-        core = core_of(trimmed)
-        if len(core) >= 2 and not facet_rules()["writer"]["stop_words"].search(core):
-            return UnitName(trimmed, core, "")
+    del level_titles
+    head = _LEADING_YEAR.sub("", title)
+    unit_types = facet_rules()["writer"]["unit_types"]
+    # The shortest prefix that ends in a unit type and has a distinctive core names the unit.
+    for end in range(3, min(len(head), 12) + 1):
+        prefix = head[:end]
+        if _NOT_HAN.search(prefix):
+            break
+        if prefix.endswith(unit_types):
+            core = distinctive(prefix)
+            if core is not None:
+                return UnitName(prefix, core, "")
     return None
 
 
@@ -140,11 +198,13 @@ def writer_name(text: ArticleText) -> tuple[UnitName, str] | None:
     a name scores by its mentions and by standing in the title, the opening or the
     sign-off. A name mentioned once in passing is not enough.
     """
-    titled = _title_name(text.title)
+    titled = _title_name(text.heads)
     scores: Counter[str] = Counter()
     units: dict[str, UnitName] = {}
+    mentions: Counter[str] = Counter()
     for unit, position in names_in(text.masked):
         units.setdefault(unit.name, unit)
+        mentions[unit.name] += 1
         scores[unit.name] += 1.0
         if position < len(text.opening):
             scores[unit.name] += _IN_OPENING if position < 40 else 1.0
@@ -158,6 +218,9 @@ def writer_name(text: ArticleText) -> tuple[UnitName, str] | None:
         for name, unit in units.items():
             if name != titled.name and unit.core == titled.core:
                 scores[titled.name] += scores[name]
+    for name in list(scores):
+        if mentions[name] < 2 and is_unknown_place(name):
+            del scores[name]  # a place the gazetteer does not know must recur to count
     if not scores:
         return None
     name, score = max(scores.items(), key=lambda item: (item[1], len(item[0])))
@@ -185,7 +248,7 @@ def org_level(text: ArticleText, writer: UnitName | None = None) -> tuple[str, s
             + weights["scope"] * fam["scope"].score(text.masked, cap)
             + weights["milieu"] * min(fam["milieu"].score(text.body), 3 * cap)
         )
-        title = weights["title"] if fam["title"].hits(text.title) else 0.0
+        title = weights["title"] if fam["title"].hits(text.heads) else 0.0
         if writer is not None and fam["title"].hits(writer.name):
             body += weights["self"] * 2
         scores[level.value] = body + title
@@ -207,7 +270,7 @@ def org_type(text: ArticleText, writer: UnitName | None = None) -> str:
     scores: dict[str, float] = {}
     for value, fam in rules["cues"].items():
         score = min(fam.score(text.body), float(weights["cap"])) * float(weights["body"])
-        if fam.hits(text.title):
+        if fam.hits(text.heads):
             score += float(weights["title"])
         if writer is not None and writer.org_word and fam.hits(writer.org_word):
             score += float(weights["writer"])
