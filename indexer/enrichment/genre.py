@@ -40,7 +40,7 @@ def doc_type(text: ArticleText) -> tuple[str, str]:
     """
     rules = facet_rules()["doc_type"]
     scores = doc_type_scores(text)
-    summary = scores.pop(SUMMARY, 0.0)
+    summary = scores.pop(SUMMARY, 0.0) * float(rules["weights"]["summary"])
     plan_ratio = float(rules["weights"]["plan_needs_less_past_than"])
     if scores.get(PLAN, 0.0) and summary > plan_ratio * scores[PLAN]:
         scores[PLAN] = 0.0

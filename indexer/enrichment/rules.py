@@ -88,6 +88,8 @@ def facet_rules(path: Path = DATA / "facets.toml") -> dict:
             "name_stops": frozenset(writer["name_stops"]),
             "stop_words": re.compile("|".join(map(re.escape, sorted(writer["stop_words"], key=len, reverse=True)))),
             "signoff_max_chars": int(writer["signoff_max_chars"]),
+            "part_words": tuple(writer["part_words"]),
+            "superior_kinds": tuple(writer["superior_kinds"]),
         },
         "org_level": tuple(LevelCues(value, _families(table)) for value, table in raw["org_level"].items()),
         "org_level_weights": raw["org_level_weights"],

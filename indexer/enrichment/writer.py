@@ -30,7 +30,7 @@ _FUNCTION_TAGS = ("v", "d", "p", "c", "u", "a", "r", "m", "q", "f", "t", "ad", "
 #: Scores of a candidate name by where it stands.
 _IN_TITLE, _IN_OPENING, _IN_SIGNOFF = 3.0, 3.0, 4.0
 _MIN_NAME_SCORE = 2.0
-_LEADING_YEAR = re.compile(r"^[\d\s年度]+")
+_LEADING_YEAR = re.compile(r"^[\d\s年度月日,]+")
 
 
 @lru_cache(maxsize=1)
@@ -114,8 +114,13 @@ def distinctive(name: str) -> str | None:
     bare = core_of_org(name)
     if len(core) < 2 or core == bare or rules["stop_words"].search(core):
         return None
-    if any(ch in rules["name_stops"] for ch in core):
+    if any(ch in rules["name_stops"] for ch in core) or rules["org_word"].search(core):
         return None
+    kind = bare[len(core) :]
+    if name.endswith(rules["part_words"]) or bare.startswith(rules["superior_kinds"]):
+        return None  # a sub-union the writer reports on, or a national superior
+    if kind.startswith(rules["superior_kinds"]):
+        return None  # a provincial federation: always a superior
     tag = word_tags().get(core)
     if tag and tag.startswith(_FUNCTION_TAGS):
         return None
@@ -175,9 +180,16 @@ def _title_name(title: str) -> UnitName | None:
     """A title that starts with a unit's name: 凤台四中职工书屋建设总结, 某某公司2014年…总结."""
     for unit, _ in names_in(title):
         return unit
-    level_titles = [lc.families["title"] for lc in facet_rules()["org_level"]]
-    del level_titles
-    head = _LEADING_YEAR.sub("", title)
+    for line in title.split("\n"):
+        unit = leading_unit(line)
+        if unit is not None:
+            return unit
+    return None
+
+
+def leading_unit(line: str) -> UnitName | None:
+    """The unit a line starts with (玉屏供电局召开…, 凤台四中职工书屋…), after a leading date."""
+    head = _LEADING_YEAR.sub("", line)
     unit_types = facet_rules()["writer"]["unit_types"]
     # The shortest prefix that ends in a unit type and has a distinctive core names the unit.
     for end in range(3, min(len(head), 12) + 1):
@@ -211,6 +223,9 @@ def writer_name(text: ArticleText) -> tuple[UnitName, str] | None:
     for unit, _ in names_in(text.signoff):
         units.setdefault(unit.name, unit)
         scores[unit.name] += _IN_SIGNOFF
+    leading = leading_unit(text.paragraphs[0]) if text.paragraphs else None
+    if leading is not None and titled is None:
+        titled = leading  # the subject of the first sentence is the writer (a news item's unit)
     if titled is not None:
         units.setdefault(titled.name, titled)
         scores[titled.name] += _IN_TITLE
