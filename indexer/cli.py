@@ -8,6 +8,7 @@ from collections.abc import Sequence
 
 from tqdm import tqdm
 
+from engine import facets as registry
 from indexer.model import to_json_line
 from indexer.pipeline import discover, parse_file
 from indexer.reading import UnreadableFile
@@ -47,6 +48,14 @@ def run_parse(paths: Sequence[str], output: str | None) -> int:
     return 0 if report.files_read or not files else 1
 
 
+def _filter_help(facet: registry.Facet) -> str:
+    """The --help line of one facet flag: its label and, for a closed vocabulary, the values."""
+    if facet.kind == "year":
+        return f"按{facet.label}筛选：如 2023 或区间 2010-2015（可重复）"
+    values = f"：{' / '.join(facet.values)}" if facet.closed else ""
+    return f"按{facet.label}筛选{values}（可重复，同一项内为“或”）"
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m indexer``."""
     parser = argparse.ArgumentParser(prog="python -m indexer", description="工会总结检索：解析、入库与检索")
@@ -69,16 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     search = commands.add_parser("search", help="命令行检索")
     search.add_argument("query", nargs="?", default="", help='检索词：空格=并且，"短语"，-排除，A OR B')
     search.add_argument("--index", default=None, help="内嵌索引目录（默认 ./data/index）")
-    for facet, flag in (
-        ("township", "--township"),
-        ("org_level", "--org-level"),
-        ("org_name", "--org-name"),
-        ("period", "--period"),
-        ("topic", "--topic"),
-        ("source", "--source"),
-    ):
-        search.add_argument(flag, dest=facet, action="append", default=[], help=f"按 {facet} 筛选（可重复）")
-    search.add_argument("--year", action="append", default=[], help="年份或区间，如 2023 或 2010-2015（可重复）")
+    for facet in registry.all_facets():
+        search.add_argument(
+            facet.flag, dest=facet.name, action="append", default=[], metavar="值", help=_filter_help(facet)
+        )
     search.add_argument("--sort", choices=("relevance", "year"), default="relevance")
     search.add_argument("--page", type=int, default=1)
     search.add_argument("--size", type=int, default=10)

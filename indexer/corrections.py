@@ -26,19 +26,17 @@ import unicodedata
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from engine import facets as registry
 from indexer.enrichment.sidecar import FIELDS, SIDECAR_NAME, is_exact
 
-#: The facet vocabulary (DESIGN.md): a correction must use it.
-ORG_LEVELS: tuple[str, ...] = ("乡镇街道", "县区", "市", "学校教育", "企业厂矿", "机关事业", "行业系统", "未知")
-PERIODS: tuple[str, ...] = ("上半年", "下半年", "全年", "其他")
 #: Free-text facets (township, org_name) longer than this are typing accidents.
 MAX_TEXT_LENGTH = 60
 #: A cell starting with one of these is a formula to Excel (CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _YEAR = re.compile(r"^\d{4}$")
 _HEADER = ("file", "title", *FIELDS)
-#: How the fields read in an error message.
-_LABELS = {"org_level": "单位层级", "org_name": "单位", "township": "乡镇", "period": "时段", "year": "年份"}
+#: The registry's declaration behind each column (label for messages, vocabulary to check).
+_FACETS = {f.field: f for f in registry.correctable()}
 
 
 class CorrectionError(ValueError):
@@ -55,19 +53,18 @@ def validate_values(values: Mapping[str, str]) -> dict[str, str]:
         if name not in FIELDS:
             raise CorrectionError(f"不能修改字段 {name[:20]}")
         value = unicodedata.normalize("NFC", raw or "").strip()
-        label = _LABELS[name]
+        facet = _FACETS[name]
+        label = facet.label
         if any(unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") for ch in value):
             raise CorrectionError(f"{label}含有控制字符")
         if value.startswith(_FORMULA_STARTS):
             raise CorrectionError(f"{label}不能以 = + - @ 开头")
         if len(value) > MAX_TEXT_LENGTH:
             raise CorrectionError(f"{label}过长：最多 {MAX_TEXT_LENGTH} 个字符")
-        if value and name == "org_level" and value not in ORG_LEVELS:
-            raise CorrectionError(f"单位层级只能是：{'、'.join(ORG_LEVELS)}")
-        if value and name == "period" and value not in PERIODS:
-            raise CorrectionError(f"时段只能是：{'、'.join(PERIODS)}")
-        if value and name == "year" and not (_YEAR.match(value) and 1900 <= int(value) <= 2100):
-            raise CorrectionError("年份应为 1900 到 2100 之间的四位数字")
+        if value and facet.closed and value not in facet.values:
+            raise CorrectionError(f"{label}只能是：{'、'.join(facet.values)}")
+        if value and facet.kind == "year" and not (_YEAR.match(value) and 1900 <= int(value) <= 2100):
+            raise CorrectionError(f"{label}应为 1900 到 2100 之间的四位数字")
         clean[name] = value
     return clean
 

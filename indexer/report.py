@@ -6,11 +6,22 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
+from engine import facets as registry
 from engine.contract import EngineUnavailable, IncompatibleIndex
 from indexer.model import Article
 
-#: Facets whose coverage the report shows, with the value that means "not known".
-COVERAGE = {"org_level": "未知", "org_name": "", "township": "", "period": "其他", "year": None, "publish_date": None}
+#: Article properties whose coverage the report shows: the registry's article facets, then the publish date.
+COVERAGE: dict[str, str] = {
+    **{f.field: f.label for f in registry.article_facets()},
+    "publish_date": "发布日期",
+}
+
+
+def _known(article: Article, name: str) -> bool:
+    """True when inference (or a sidecar) found a value for the article property ``name``."""
+    value = getattr(article, name)
+    declared = registry.by_field(name)
+    return not (declared.is_unknown(value) if declared else value in (None, ""))
 
 
 @dataclass
@@ -31,9 +42,9 @@ class RunReport:
         """Count articles and which facets inference could fill for them."""
         self.articles += len(articles)
         for article in articles:
-            for facet, unknown in COVERAGE.items():
-                if getattr(article, facet) != unknown:
-                    self.covered[facet] += 1
+            for name in COVERAGE:
+                if _known(article, name):
+                    self.covered[name] += 1
 
     @property
     def elapsed(self) -> float:
@@ -51,7 +62,9 @@ class RunReport:
             f"文章 {self.articles} 篇，段落 {self.paragraphs} 段",
         ]
         if self.articles:
-            coverage = "，".join(f"{facet} {100 * self.covered[facet] / self.articles:.0f}%" for facet in COVERAGE)
+            coverage = "，".join(
+                f"{label} {100 * self.covered[name] / self.articles:.0f}%" for name, label in COVERAGE.items()
+            )
             lines.append(f"分面覆盖率：{coverage}")
         if self.skipped:
             lines.append(f"跳过 {len(self.skipped)} 个文件：")

@@ -6,8 +6,9 @@ import argparse
 import json
 import sys
 
+from engine import facets as registry
 from engine import open_engine
-from engine.contract import FACETS, EngineUnavailable, IncompatibleIndex, SearchResult
+from engine.contract import FACETS, EngineUnavailable, Hit, IncompatibleIndex, SearchResult
 from engine.highlight import strip_marks
 from engine.request import InvalidParameter, build_request
 from indexer.report import engine_failure
@@ -19,11 +20,25 @@ def _params(args: argparse.Namespace) -> dict[str, list[str]]:
     return params
 
 
+#: Hit properties named on a result line, in this order (unknown values left out).
+_SHOWN = ("org_name", "township", "period", "year", "org_type", "doc_type")
+
+
+def _place(hit: Hit) -> list[str]:
+    """The known facet values of a hit worth a glance: unit, township, period, year, genre."""
+    parts: list[str] = []
+    for name in _SHOWN:
+        value = getattr(hit, name)
+        if not registry.facet(name).is_unknown(value) and str(value) not in parts:
+            parts.append(str(value))
+    return parts
+
+
 def render_text(result: SearchResult) -> str:
     """A plain-text rendering of a result page for the terminal."""
     lines = [f"共 {result.total} 段（{result.took_ms:.0f} 毫秒）"]
     for number, hit in enumerate(result.hits, (result.page - 1) * result.page_size + 1):
-        where = " · ".join(v for v in (hit.org_name, hit.township, hit.period, str(hit.year or "")) if v)
+        where = " · ".join(_place(hit))
         lines.append(f"\n{number}. 《{hit.title}》 {where}")
         if hit.section_path:
             lines.append("   " + " › ".join(hit.section_path))

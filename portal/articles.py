@@ -15,19 +15,16 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
+from engine import facets as registry
 from engine.contract import IndexDocument
 from engine.highlight import highlight
 from portal.labels import origin_label
 
 _MARK_OPEN = re.compile(r"<mark>")
 
-#: Article metadata rows, in display order.
+#: Article metadata rows, in display order: the registry's article facets, then the publish date.
 _META_FIELDS: tuple[tuple[str, str], ...] = (
-    ("org_level", "单位层级"),
-    ("org_name", "单位"),
-    ("township", "乡镇"),
-    ("period", "时段"),
-    ("year", "年份"),
+    *((f.field, f.label) for f in registry.article_facets()),
     ("publish_date", "发布日期"),
 )
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import posixpath
 from typing import Protocol
 
+from portal.labels import known
+
 
 class Citable(Protocol):
     """What a source line needs; both IndexDocument and Hit have it."""
@@ -25,7 +27,7 @@ def source_line(item: Citable) -> str:
     if unit:
         parts.append(unit)
     if item.year is not None:
-        # 上半年/下半年/全年 narrow the year; 其他 says nothing worth copying.
-        period = item.period if item.period and item.period != "其他" else ""
+        # 上半年/下半年/全年 narrow the year; 其他 (a non-standard period) and 未知 say nothing worth copying.
+        period = item.period if known("period", item.period) and item.period != "其他" else ""
         parts.append(f"{item.year}年{period}")
     return "——" + "，".join(parts)

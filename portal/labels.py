@@ -1,18 +1,13 @@
-"""Chinese labels for the names the engine uses."""
+"""Chinese labels for the names the engine uses (facet labels come from the facet registry)."""
 
 from __future__ import annotations
 
 import posixpath
 
-FACET_LABELS: dict[str, str] = {
-    "org_level": "单位层级",
-    "township": "乡镇",
-    "org_name": "单位",
-    "period": "时段",
-    "year": "年份",
-    "topic": "主题",
-    "source": "来源文件",
-}
+from engine import facets as registry
+
+#: facet name → Chinese label, as declared in engine/data/facets.toml.
+FACET_LABELS: dict[str, str] = registry.labels()
 
 #: Where a metadata value came from (IndexDocument.origins), in the reader's words.
 ORIGIN_LABELS: dict[str, str] = {
@@ -32,11 +27,19 @@ def facet_label(facet: str) -> str:
 
 def value_label(facet: str, value: str) -> str:
     """How a facet value reads in the UI: file names without folders, years with 年, ranges with a dash."""
-    if facet == "source":
+    declared = registry.get(facet)
+    kind = declared.kind if declared else "keyword"
+    if kind == "file":
         return posixpath.basename(value) or value
-    if facet == "year":
+    if kind == "year":
         return f"{value}年" if value.isdigit() else value.replace("-", "–") + " 年"
     return value
+
+
+def known(facet: str, value: object) -> bool:
+    """True when ``value`` tells the reader something (not the facet's "unknown" value, not empty)."""
+    declared = registry.get(facet)
+    return not (declared.is_unknown(value) if declared else value in (None, ""))
 
 
 def origin_label(origin: str | None) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
+from engine import facets as registry
 from engine.contract import FACETS, FacetCount, SearchEngine, SearchRequest, SearchResult
 from engine.request import MAX_PAGE, build_request
 from portal.labels import facet_label, value_label
@@ -17,8 +18,8 @@ from portal.urlstate import SearchState
 FACET_VISIBLE = 8
 #: Single-filter alternatives tried for an empty result (each costs one count query).
 MAX_RELAXATIONS = 10
-#: Facets whose value lists are long and rarely the first thing to narrow by.
-FOLDED_FACETS = frozenset({"org_name", "source"})
+#: Facets whose value lists are long and rarely the first thing to narrow by (``folded`` in the registry).
+FOLDED_FACETS = frozenset(f.name for f in registry.all_facets() if f.folded)
 
 
 @dataclass(frozen=True)

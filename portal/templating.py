@@ -19,7 +19,7 @@ from markupsafe import Markup
 from engine.contract import FACETS
 from engine.query import MAX_QUERY_LENGTH
 from portal.citation import source_line
-from portal.labels import facet_label, origin_label, value_label
+from portal.labels import facet_label, known, origin_label, value_label
 
 _STATIC = Path(__file__).resolve().parent / "static"
 
@@ -61,6 +61,7 @@ def init_app(app: Flask) -> None:
         source_line=source_line,
         max_query_length=MAX_QUERY_LENGTH,
         facet_names=FACETS,
+        known=known,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

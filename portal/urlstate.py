@@ -14,9 +14,10 @@ from urllib.parse import urlencode
 from werkzeug.datastructures import MultiDict
 
 from engine.contract import FACETS
+from engine.facets import PRESETS, Preset
 from portal.labels import facet_label, value_label
 
-#: Parameters that make up a search, in the order they are written to URLs.
+#: Parameters that make up a search, in the order they are written to URLs (every facet of the registry).
 STATE_KEYS: tuple[str, ...] = ("q", *FACETS, "sort", "size", "collapse", "page")
 #: Parameters whose default need not appear in a URL.
 _DEFAULTS = {"sort": "relevance", "page": "1", "collapse": "1", "size": "20"}
@@ -30,6 +31,16 @@ class Chip:
     value: str
     label: str
     remove_url: str
+
+
+@dataclass(frozen=True)
+class PresetLink:
+    """A one-click narrowing (e.g. 只看工会工作总结): applies it, or lifts it when already applied."""
+
+    label: str
+    title: str
+    active: bool
+    url: str
 
 
 class SearchState:
@@ -119,6 +130,30 @@ class SearchState:
     def cleared(self) -> str:
         """This query with every filter dropped (sort and size kept)."""
         return self.url((k, v) for k, v in self.pairs if k not in FACETS and k != "page")
+
+    def preset_active(self, preset: Preset) -> bool:
+        """True when exactly the preset's values are chosen for each facet it sets."""
+        return all(set(self.selected(facet)) == set(values) for facet, values in preset.filters)
+
+    def applying(self, preset: Preset) -> str:
+        """This search narrowed by a preset (its facets' earlier values replaced), page 1."""
+        names = {facet for facet, _ in preset.filters}
+        kept = [(k, v) for k, v in self.pairs if k not in names and k != "page"]
+        kept += [(facet, value) for facet, values in preset.filters for value in values]
+        return self.url(_ordered(kept))
+
+    def lifting(self, preset: Preset) -> str:
+        """This search without any value of the facets a preset sets, page 1."""
+        names = {facet for facet, _ in preset.filters}
+        return self.url((k, v) for k, v in self.pairs if k not in names and k != "page")
+
+    def presets(self) -> list[PresetLink]:
+        """The registry's one-click narrowings, each with the link that applies or lifts it."""
+        return [
+            PresetLink(p.label, p.title, active, self.lifting(p) if active else self.applying(p))
+            for p in PRESETS
+            for active in [self.preset_active(p)]
+        ]
 
     def page_url(self, page: int) -> str:
         """This search at another page."""

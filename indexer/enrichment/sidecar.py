@@ -2,8 +2,9 @@
 
 Columns: ``file`` (a path relative to the CSV's folder, or a glob such as
 ``东山镇/*.docx``), optional ``title`` (only articles with that title), and
-any of ``org_level, org_name, township, period, year``. Empty cells change
-nothing.
+any of the correctable facets of the registry (engine/data/facets.toml:
+``doc_type, org_type, org_level, township, org_name, period, year``). Empty
+cells change nothing.
 
 When several rows set the same value, the most specific row wins: a row
 naming this very file beats a glob, a row naming the article's title beats
@@ -22,8 +23,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from engine import facets as registry
+
 SIDECAR_NAME = "metadata.csv"
-FIELDS = ("org_level", "org_name", "township", "period", "year")
+#: Override columns: every facet a person may correct, in the registry's order.
+FIELDS: tuple[str, ...] = tuple(f.field for f in registry.correctable())
 
 
 class SidecarError(ValueError):

@@ -14,8 +14,9 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 
+from engine import facets as registry
 from engine.contract import EngineUnavailable, IncompatibleIndex, IndexDocument, SearchRequest
-from indexer.corrections import ORG_LEVELS, PERIODS, CorrectionError, record_correction
+from indexer.corrections import CorrectionError, record_correction
 from indexer.enrichment.sidecar import FIELDS
 from indexer.ingest import io_failure_message
 from portal.archive import ArchiveUnavailable, archive_root, file_of, move_to_trash, restore_from_trash
@@ -29,7 +30,6 @@ from portal.ingestion import (
     start_reingest,
     write_lock,
 )
-from portal.labels import FACET_LABELS
 from portal.uploads import AlreadyInArchive, UploadRejected, store_upload
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -217,9 +217,7 @@ def _edit_page(
         relative=target.file.relative_to(target.archive.resolve()).as_posix(),
         values=values or _current_values(target.first),
         origins=dict(target.first.origins or {}),
-        labels=FACET_LABELS,
-        org_levels=ORG_LEVELS,
-        periods=PERIODS,
+        facets=registry.correctable(),
         error=error,
     )
 
@@ -227,7 +225,10 @@ def _edit_page(
 @bp.route("/articles/<article_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(article_id: str) -> Any:
-    """Correct township, org_level, period, year and org_name; saved as a sidecar row, re-ingested at once."""
+    """Correct the registry's correctable facets (genre, level, township, unit, period, year).
+
+    Saved as a sidecar row, re-ingested at once.
+    """
     target = _target(article_id)
     if request.method == "GET":
         return _edit_page(target)

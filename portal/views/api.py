@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, request
 
+from engine import facets as registry
 from engine.contract import IndexDocument
 from engine.request import build_request
 from portal.citation import source_line
@@ -22,21 +23,26 @@ from portal.urlstate import as_lists
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
-#: Article-level fields of a paragraph (copied onto every paragraph by the indexer).
-ARTICLE_FIELDS = ("title", "source_path", "org_level", "org_name", "township", "period", "year", "publish_date")
+#: Article-level fields of a paragraph (copied onto every paragraph by the indexer): the registry's article facets.
+ARTICLE_FIELDS: tuple[str, ...] = (
+    "title",
+    "source_path",
+    *(f.field for f in registry.article_facets()),
+    "publish_date",
+)
 
 
 @bp.get("/search")
 def search() -> Response:
-    """Search with the UI's parameters (q, sort, page, size, collapse, each facet)."""
-    result = get_engine().search(build_request(as_lists(request.args)))
+    """Search with the UI's parameters (q, sort, page, size, collapse, each facet); an unknown name is a 400."""
+    result = get_engine().search(build_request(as_lists(request.args), strict=True))
     return json_response(result.to_dict())
 
 
 @bp.get("/facets")
 def facets() -> Response:
     """Facet counts for the given query and filters."""
-    search_request = dataclasses.replace(build_request(as_lists(request.args)), page=1, page_size=0)
+    search_request = dataclasses.replace(build_request(as_lists(request.args), strict=True), page=1, page_size=0)
     result = get_engine().search(search_request)
     return json_response(
         {

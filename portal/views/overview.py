@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, render_template, url_for
 
+from engine import facets as registry
 from engine.contract import SearchEngine, SearchRequest, SearchResult
 from portal.chart import topics_by_year_svg
 from portal.engine_access import get_engine
@@ -14,8 +15,8 @@ from portal.labels import facet_label, value_label
 
 bp = Blueprint("overview", __name__)
 
-#: Facets the overview counts, in display order.
-OVERVIEW_FACETS: tuple[str, ...] = ("org_level", "township", "period", "year", "topic")
+#: Facets the overview counts, in display order (``overview`` in the registry).
+OVERVIEW_FACETS: tuple[str, ...] = tuple(f.name for f in registry.all_facets() if f.overview)
 #: Enough for every value of these facets in any real archive.
 FACET_SIZE = 1000
 #: Columns of the chart: the most recent years.

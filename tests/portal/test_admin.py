@@ -266,9 +266,11 @@ def test_a_correction_is_a_sidecar_row_shown_at_once_and_kept_by_a_rebuild(site:
         {
             "file": SAMPLE_PATH,
             "title": hit["title"],
+            "doc_type": "",  # a column per correctable facet of the registry
+            "org_type": "",
             "org_level": "企业厂矿",
-            "org_name": "",
             "township": "西山镇",
+            "org_name": "",
             "period": "",
             "year": "2021",
         }
@@ -319,10 +321,26 @@ def test_saving_again_updates_the_row_and_clearing_an_override_restores_inferenc
     assert site.client.get(f"/api/articles/{hit['article_id']}").get_json()["township"] == "鹿苑镇"
 
 
+def test_the_genre_can_be_corrected_from_the_form_and_then_filtered_by(site: Site) -> None:
+    hit = _article_of(site, "困难职工")
+    url = f"/admin/articles/{hit['article_id']}/edit"
+    form = soup(site.client.get(url))
+    # Every value of the vocabulary is offered, in the registry's order, after "按自动识别".
+    options = [o["value"] for o in form.select("select[name=doc_type] option")]
+    assert options == ["", "总结", "活动总结", "计划", "讲话", "新闻", "其他"]
+    site.client.post(url, data={"doc_type": "讲话", "org_type": "妇联", "csrf_token": site.token(url)})
+    shown = site.client.get(f"/api/articles/{hit['article_id']}").get_json()
+    assert (shown["doc_type"], shown["org_type"], shown["origins"]["doc_type"]) == ("讲话", "妇联", "sidecar")
+    speeches = site.client.get("/api/search?doc_type=讲话&org_type=妇联&size=100").get_json()
+    assert speeches["total"] > 0 and {h["article_id"] for h in speeches["hits"]} == {hit["article_id"]}
+
+
 @pytest.mark.parametrize(
     ("field", "value", "reason"),
     [
         ("org_level", "随便写", "单位层级只能是"),
+        ("doc_type", "年鉴", "文档类型只能是：总结、活动总结、计划、讲话、新闻、其他"),
+        ("org_type", "协会", "单位类型只能是"),
         ("period", "第三季度", "时段只能是"),
         ("year", "20x3", "年份应为"),
         ("township", '=HYPERLINK("http://evil")', "不能以 = + - @ 开头"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
+from engine.contract import FACETS
 from tests.portal.corpus import DUPLICATE_KEY
 
 JSON = "application/json; charset=utf-8"
@@ -29,6 +30,8 @@ HIT_KEYS = {
     "source_path",
     "duplicate_key",
     "duplicate_count",
+    "doc_type",
+    "org_type",
 }
 
 
@@ -42,7 +45,8 @@ def test_search_shape(client: FlaskClient) -> None:
     assert data["terms"] == ["送温暖"]
     assert data["hits"] and set(data["hits"][0]) >= HIT_KEYS
     assert "<mark>送温暖</mark>" in data["hits"][0]["highlighted"]
-    assert set(data["facets"]) == {"org_level", "township", "org_name", "period", "year", "topic", "source"}
+    assert list(data["facets"]) == list(FACETS)  # every facet of the registry, in its order
+    assert {"doc_type", "org_type", "org_level", "township", "org_name", "period", "year", "topic"} <= set(FACETS)
     assert set(data["facets"]["topic"][0]) == {"value", "count", "selected"}
 
 

@@ -18,7 +18,7 @@ def test_overview_counts_by_facet(client: FlaskClient) -> None:
     assert response.status_code == 200
     page = soup(response)
     titles = [h.get_text() for h in page.select(".count-grid .panel-title")]
-    assert titles == ["按单位层级", "按乡镇", "按时段", "按年份", "按主题"]
+    assert titles == ["按文档类型", "按单位类型", "按单位层级", "按乡镇", "按时段", "按年份", "按主题"]
     township = page.select_one("#count-township").find_parent("section")
     rows = {
         r.select_one("th").get_text(strip=True): int(r.select_one(".count-number").get_text())
