@@ -71,7 +71,9 @@ def core_of(name: str) -> str:
     while core and changed:
         changed = False
         for unit in unit_types:
-            if core.endswith(unit) and len(core) > 0:
+            rest = len(core) - len(unit)
+            # Strip a type unless it would leave one character: 金乡 is a name, not 金 + 乡.
+            if core.endswith(unit) and (rest >= 2 or rest == 0 or len(unit) >= 2):
                 core = core[: -len(unit)]
                 changed = True
                 break
@@ -151,6 +153,14 @@ def core_of_org(name: str) -> str:
     return name
 
 
+def _strip_noise(window: str) -> str:
+    """Drop leading characters that never start a name (年|县支行, 个|学校) unless a known place starts there."""
+    noise = facet_rules()["township"]["leading_noise"]
+    while len(window) > 1 and window[0] in noise:
+        window = window[1:]
+    return window
+
+
 def names_in(text: str) -> list[tuple[UnitName, int]]:
     """Each distinctive unit name ending in an organisation word (工会, 妇联, 团委 …) with its position."""
     rules = facet_rules()["writer"]
@@ -169,6 +179,8 @@ def names_in(text: str) -> list[tuple[UnitName, int]]:
         if not window:
             continue
         name = places.trim_to_place(window) if places.available() else window
+        if name == window:
+            name = _strip_noise(name)
         core = distinctive(name)
         if core is None:
             continue
@@ -211,6 +223,7 @@ def writer_name(text: ArticleText) -> tuple[UnitName, str] | None:
     sign-off. A name mentioned once in passing is not enough.
     """
     titled = _title_name(text.heads)
+    in_title = titled is not None
     scores: Counter[str] = Counter()
     units: dict[str, UnitName] = {}
     mentions: Counter[str] = Counter()
@@ -230,9 +243,15 @@ def writer_name(text: ArticleText) -> tuple[UnitName, str] | None:
         units.setdefault(titled.name, titled)
         scores[titled.name] += _IN_TITLE
         # The body often shortens the title's name (纺电公司 → 公司工会): same core, one writer.
-        for name, unit in units.items():
-            if name != titled.name and unit.core == titled.core:
-                scores[titled.name] += scores[name]
+        same = [u for name, u in units.items() if name != titled.name and u.core == titled.core]
+        for unit in same:
+            scores[titled.name] += scores.pop(unit.name, 0.0)
+        # …or writes it out in full (横河镇 → 横河镇工会): show the fuller form.
+        fuller = [u for u in same if u.org_word and u.name.startswith(titled.name)]
+        if fuller and not titled.org_word:
+            scores[fuller[0].name] = scores.pop(titled.name)
+            mentions[fuller[0].name] = max(mentions[fuller[0].name], 2)
+            titled = fuller[0]
     for name in list(scores):
         if mentions[name] < 2 and is_unknown_place(name):
             del scores[name]  # a place the gazetteer does not know must recur to count
@@ -241,7 +260,7 @@ def writer_name(text: ArticleText) -> tuple[UnitName, str] | None:
     name, score = max(scores.items(), key=lambda item: (item[1], len(item[0])))
     if score < _MIN_NAME_SCORE:
         return None
-    origin = "title" if titled is not None and name == titled.name else "text"
+    origin = "title" if in_title and titled is not None and name == titled.name else "text"
     return units[name], origin
 
 
