@@ -50,7 +50,7 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
 
 
 def _strip_decoration(text: str) -> str:
-    return text.strip().strip("《》\"“”'").rstrip(":。 ").strip()
+    return text.strip().strip("《》\"“”'").rstrip(": ").strip()
 
 
 def is_genre_title(text: str) -> bool:
@@ -58,6 +58,16 @@ def is_genre_title(text: str) -> bool:
     genre, _ = _patterns()
     folded = _strip_decoration(fold(text))
     return 2 <= len(folded) <= MAX_TITLE and not _SENTENCE_MARK.search(folded) and bool(genre.search(folded))
+
+
+def names_a_unit(folded: str) -> bool:
+    """The folded title names an organisation (工会, 学校, 镇 …): a document's title, not a heading."""
+    return _unit_words().search(folded) is not None
+
+
+@lru_cache(maxsize=1)
+def _unit_words() -> re.Pattern[str]:
+    return re.compile("|".join(zone_rules()["titles"]["unit_words"]))
 
 
 def has_genre_word(folded: str) -> bool:
@@ -99,7 +109,8 @@ def title_shape(text: str, loose: bool = False) -> TitleShape | None:
         return TitleShape(_strip_decoration(shown), False, True) if _titled(core, genre) else None
     suffix = _SERIES_SUFFIX.search(core)
     if suffix and suffix.start() > 0 and genre.search(_strip_decoration(core[: suffix.start()])):
-        return TitleShape(clean_title(shown[: len(shown) - (len(core) - suffix.start())]), True, False)
+        # The suffix stays in the shown title: it tells the articles of a series apart (…总结篇一, …总结篇二).
+        return TitleShape(clean_title(shown), True, False)
     if is_genre_title(core) or (loose and not _SENTENCE_MARK.search(core) and len(core) <= MAX_TITLE):
         return TitleShape(clean_title(shown), series, False)
     return TitleShape(clean_title(shown), True, False) if series and len(core) <= MAX_TITLE else None

@@ -21,13 +21,18 @@ class BoilerplateRules:
     tail: tuple[re.Pattern[str], ...] = ()
     inline: tuple[re.Pattern[str], ...] = ()
 
-    def apply(self, lines: list[tuple[str, int | None]]) -> tuple[list[tuple[str, int | None]], dict[str, str]]:
-        """Filter ``(text, heading level)`` lines; return the kept lines and values captured by named groups.
+    def apply(
+        self, lines: list[tuple[str, int | None]]
+    ) -> tuple[list[tuple[str, int | None, bool]], dict[str, str]]:
+        """Mark ``(text, heading level)`` lines matched by a line rule as debris, cut the tail.
 
-        Line and tail rules match on the folded view, so Traditional and
-        full-width pages meet the same rules; inline rules cut the text as written.
+        Returns ``(text, level, is_debris)`` rows and the values captured by
+        named groups. Debris stays in the list so that the zones can tell
+        that a wrapped line goes on from it. Line and tail rules match on the
+        folded view, so Traditional and full-width pages meet the same rules;
+        inline rules cut the text as written.
         """
-        kept: list[tuple[str, int | None]] = []
+        kept: list[tuple[str, int | None, bool]] = []
         captured: dict[str, str] = {}
         for text, level in lines:
             folded = fold(text.strip())
@@ -38,10 +43,11 @@ class BoilerplateRules:
                 for name, value in match.groupdict().items():
                     if value:
                         captured.setdefault(name, value)
+                kept.append((text, level, True))
                 continue
             for pattern in self.inline:
                 text = pattern.sub("", text)
-            kept.append((text, level))
+            kept.append((text, level, False))
         return kept, captured
 
 

@@ -97,11 +97,13 @@ def repair_page_prefixes(lines: list[str]) -> list[str]:
     """
     numbered = [(i, int(m.group(1))) for i, t in enumerate(lines) if (m := _PAGE_PREFIX.match(t))]
     run = [i for k, (i, n) in enumerate(numbered) if n == k + 1]
-    if len(run) < 3 or len(run) != len(numbered):
+    if len(run) < 2 or len(run) != len(numbered):
         return lines
-    long_lines = sum(len(lines[i]) > 200 for i in run)
+    long_lines = sum(len(lines[i]) > 200 for i in run[:-1])  # the last page may be short
     cut = sum(not lines[j - 1].rstrip().endswith(tuple(TERMINAL)) for j in run[1:] if j > 0)
-    if long_lines < 0.6 * len(run) or cut < 0.5 * (len(run) - 1):
+    # Two chunks are evidence only when the page break cut a sentence; three or more may cut some.
+    needed = len(run) - 1 if len(run) == 2 else 0.5 * (len(run) - 1)
+    if long_lines < 0.6 * (len(run) - 1) or cut < needed:
         return lines
     out: list[str] = []
     for i, text in enumerate(lines):
@@ -174,10 +176,10 @@ def clean_lines(raw: Sequence[LineLike], rules: BoilerplateRules | None = None) 
         text = _BULLET.sub("", normalise_spaces(line.text))
         if text:
             texts.append((text, line.heading_level))
-    texts, captured = rules.apply(texts)
+    marked, captured = rules.apply(texts)
     out: list[CleanLine] = []
     run: list[tuple[str, int | None]] = []
-    for zoned in classify(texts):
+    for zoned in classify(marked):
         if zoned.role == "debris":
             continue
         if zoned.role == "title":

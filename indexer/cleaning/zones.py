@@ -26,12 +26,13 @@ from typing import Literal
 from indexer.folding import folded_view
 from indexer.markers import leading_marker
 from indexer.pagerules import LineRule, zone_rules
-from indexer.titles import has_genre_word, same_title, title_shape
+from indexer.titles import has_genre_word, names_a_unit, same_title, title_shape
 
 Role = Literal["content", "title", "debris"]
 _CLAUSE_MARK = re.compile(r"[。,;:!?、]")
 _SENTENCE = re.compile(r"[^。!?]*[。!?]+[\"'”’)」』]*|[^。!?]+$")
 _TERMINAL = "。!?;:…”’」』)）】》\"'！？；："
+_TITLE_CONTINUATION = "及暨和与并"
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -160,29 +161,30 @@ def wrap_width(texts: list[str]) -> int | None:
     return max(near)
 
 
-def classify(lines: list[tuple[str, int | None]]) -> list[ZonedLine]:
-    """Give every non-empty line its role; the text of debris is kept for the report."""
+def classify(lines: list[tuple[str, int | None, bool]]) -> list[ZonedLine]:
+    """Give every ``(text, heading level, known debris)`` line its role; debris text is kept for the report."""
     settings = zone_rules()["zones"]
     out: list[ZonedLine] = []
     in_header = True
     title = ""
-    width = wrap_width([t for t, _ in lines])
+    width = wrap_width([t for t, _, _ in lines])
     previous = ""
-    for raw_text, level in lines:
+    for raw_text, level, known_debris in lines:
         text = strip_inline_debris(raw_text)
         folded = folded_view(text).text.strip()
         continues = bool(
             width and previous and display_width(previous) >= width - 6 and previous[-1] not in _TERMINAL
         )
         previous = text
-        if continues and folded and out and out[-1].role == "content":
-            out.append(ZonedLine(text, level, "content"))  # the rest of a wrapped line: never a title
+        if continues and folded and out and out[-1].role != "title":
+            # The rest of a wrapped line is what its start was: never a title of its own.
+            out.append(ZonedLine(text, level, out[-1].role, out[-1].reason))
             continue
         if not folded:
             if raw_text.strip():
                 out.append(ZonedLine(raw_text, level, "debris", "inline debris"))
             continue
-        rule = debris_rule(folded)
+        rule = "site rule" if known_debris else debris_rule(folded)
         if rule:
             out.append(ZonedLine(text, level, "debris", rule))
             continue
@@ -193,15 +195,30 @@ def classify(lines: list[tuple[str, int | None]]) -> list[ZonedLine]:
             if not folded:
                 continue
         shape = title_shape(text) if level is None or level == 0 else None
-        if shape is not None and leading_marker(text) is not None and not (in_header or same_title(shape.title, title)):
-            shape = None  # "1、…总结" inside a body is a numbered heading; only a list of titles numbers titles
-        if shape is None and in_header and not is_body_sentence(folded) and has_genre_word(folded):
+        marker = leading_marker(text)
+        if shape is not None and marker is not None and not (
+            shape.series and (in_header or same_title(shape.title, title))
+        ):
+            shape = None  # "一、…总结" is a numbered heading; only a list of titles ("1.…总结") numbers titles
+        if out and out[-1].role == "content" and out[-1].text[-1] not in _TERMINAL:
+            shape = None  # the previous line runs on into this one: a sentence's end, not a title
+        elif (
+            shape is not None
+            and not (in_header or shape.series or shape.collection)
+            and not (names_a_unit(folded) or same_title(shape.title, title))
+        ):
+            shape = None  # "某年工作的简要总结" inside a body heads a part of it
+        if shape is None and in_header and not is_body_sentence(folded) and has_genre_word(folded) and not marker:
             shape = title_shape(text, loose=True)  # "关于…的总结思考": a title whose genre word is not last
         if shape is not None:
             if shape.collection:
                 out.append(ZonedLine(text, level, "debris", "collection title"))
             elif in_header and not shape.series and same_title(shape.title, title):
                 out.append(ZonedLine(text, level, "debris", "title repeat"))
+            elif out and out[-1].role == "title" and folded[0] in _TITLE_CONTINUATION:
+                # "…2006年工作总结" / "及2007年工作计划": one title set on two lines
+                out[-1] = ZonedLine(out[-1].text + text, out[-1].heading_level, "title")
+                title = out[-1].text
             else:
                 out.append(ZonedLine(text, level, "title"))
                 title = shape.title or title
@@ -209,7 +226,7 @@ def classify(lines: list[tuple[str, int | None]]) -> list[ZonedLine]:
             continue
         if is_body_sentence(folded):
             in_header = False
-        elif in_header and level is None and leading_marker(text) is None and _is_furniture(folded, settings):
+        elif in_header and level is None and marker is None and _is_furniture(folded, settings):
             out.append(ZonedLine(text, level, "debris", "header furniture"))
             continue
         out.append(ZonedLine(text, level, "content"))

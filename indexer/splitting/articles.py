@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from indexer.cleaning.lines import CleanLine
 from indexer.markers import leading_article_marker
 from indexer.pagerules import zone_rules
-from indexer.titles import clean_title, same_title, title_shape
+from indexer.titles import clean_title, is_genre_title, same_title, title_shape
 
 MAX_TITLE = 40
 _TITLE_END = re.compile(r"(总结|汇报|报告)(范文)?")
@@ -55,11 +55,15 @@ def split_articles(lines: list[CleanLine], fallback_title: str = "") -> list[Art
     pending_title: str | None = None  # a title waiting for its first content line
     last_title = fallback_title
     current: ArticleDraft | None = None
-    for line in lines:
-        if line.is_title or line.heading_level == 0:
+    for index, line in enumerate(lines):
+        following = lines[index + 1].text if index + 1 < len(lines) else ""
+        # "…工作总结" run into "篇一:…" on one line: the title of the series that follows.
+        runs_into_marker = bool(leading_article_marker(following)) and is_genre_title(line.text)
+        if line.is_title or line.heading_level == 0 or runs_into_marker:
             shape = title_shape(line.text)
             title = shape.title if shape is not None else clean_title(line.text)
-            if not title or (pending_title and same_title(title, pending_title)):
+            repeated = shape is None or not shape.series
+            if not title or (repeated and pending_title and same_title(title, pending_title)):
                 title = pending_title or last_title
             pending_title = title
             last_title = title

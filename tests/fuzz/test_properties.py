@@ -25,6 +25,9 @@ from hypothesis import strategies as st
 from engine.highlight import highlight, strip_marks
 from engine.query import MAX_QUERY_LENGTH, Term, parse_query
 from indexer.cleaning import clean_lines, load_rules
+from indexer.cleaning.lines import normalise_spaces
+from indexer.cleaning.zones import classify, strip_inline_debris
+from indexer.folding import fold
 from indexer.reading import RawLine
 
 RULES = load_rules()
@@ -80,11 +83,16 @@ _line = st.text(
 
 
 def _drops_nothing(lines: list[str]) -> bool:
-    """No boilerplate rule would touch these lines, alone or run together, and no line is a teaser."""
+    """No site rule or page zone names any of these lines debris, alone or run together; no line is a teaser."""
     pieces = [line.strip() for line in lines] + ["".join(line.strip() for line in lines)]
     for piece in pieces:
-        if any(p.search(piece) for p in (*RULES.line, *RULES.tail, *RULES.inline)):
+        if any(p.search(fold(piece)) or p.search(piece) for p in (*RULES.line, *RULES.tail, *RULES.inline)):
             return False
+        if strip_inline_debris(piece) != piece.strip():
+            return False
+    zoned = classify([(normalise_spaces(line), None, False) for line in lines if normalise_spaces(line)])
+    if any(z.role == "debris" for z in zoned):
+        return False
     return not any(line.rstrip(" \t\u3000\u00a0\u200b\x0b").endswith(("…", "...")) for line in lines)
 
 
