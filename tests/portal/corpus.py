@@ -2,8 +2,9 @@
 
 The samples have no years and no markup, so these add what the tests need
 to see: years (for the year sort and the overview chart), an exact
-duplicate across two articles (for collapse), and text and titles that
-contain HTML (for escaping). They are clearly synthetic (测试镇, 晨曦计划).
+duplicate across two articles (for collapse), text and titles that
+contain HTML (for escaping), and genres (a: 总结 · 工会, b: 活动总结 · 工会,
+c: 讲话 · 妇联). They are clearly synthetic (测试镇, 晨曦计划).
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ def _doc(article: str, position: int, text: str, **fields: object) -> IndexDocum
         "period": "全年",
         "year": 2022,
         "quality": 0.8,
+        "doc_type": "总结",
+        "org_type": "工会",
     }
     base.update(fields)
     return IndexDocument(
@@ -76,6 +79,7 @@ def synthetic_documents() -> list[IndexDocument]:
             period="上半年",
             topics=("困难帮扶与送温暖",),
             duplicate_key=DUPLICATE_KEY,
+            doc_type="活动总结",
         ),
         _doc(
             b,
@@ -85,8 +89,9 @@ def synthetic_documents() -> list[IndexDocument]:
             year=2023,
             period="上半年",
             topics=("劳动竞赛与技能创新",),
+            doc_type="活动总结",
         ),
-        _doc(c, 0, SCRIPT_TEXT, title=HTML_TITLE, year=2021, topics=("宣传教育与学习",)),
+        _doc(c, 0, SCRIPT_TEXT, title=HTML_TITLE, year=2021, topics=("宣传教育与学习",), doc_type="讲话", org_type="妇联"),
         _doc(
             c,
             1,
@@ -94,5 +99,7 @@ def synthetic_documents() -> list[IndexDocument]:
             title=HTML_TITLE,
             year=2021,
             topics=("宣传教育与学习", "工资集体协商"),
+            doc_type="讲话",
+            org_type="妇联",
         ),
     ]
