@@ -76,9 +76,12 @@ def discover(targets: Iterable[str | Path]) -> Iterator[tuple[Path, Path]]:
             yield target, target.parent
 
 
-def _fallback_title(doc: RawDocument, path: Path) -> str:
+def _fallback_title(doc: RawDocument, path: Path, page_title: str = "") -> str:
+    """The title of text before any title line: the document's own, the page's collection, the file name."""
     if doc.title and doc.title.strip():
         return doc.title.strip()
+    if page_title:
+        return page_title
     return "" if _HASHLIKE.match(path.stem) else path.stem
 
 
@@ -190,13 +193,18 @@ def parse_document(doc: RawDocument, path: Path, root: Path) -> ParsedFile:
     """Clean, split and enrich a document that has been read."""
     cleaned = clean_lines(doc.lines)
     lines = [
-        CleanLine(text, line.heading_level)
+        piece
         for line in cleaned.lines
-        for text in ([line.text] if line.heading_level is not None else split_inline([line.text]))
+        for piece in (
+            [line]
+            if line.heading_level is not None or line.is_title
+            else [CleanLine(text) for text in split_inline([line.text])]
+        )
     ]
     publish_date = _publish_date(doc.publish_date or cleaned.captured.get("publish_date"))
     parsed = ParsedFile(doc.source)
-    for position, draft in enumerate(split_articles(lines, _fallback_title(doc, path))):
+    fallback = _fallback_title(doc, path, cleaned.captured.get("page_title", ""))
+    for position, draft in enumerate(split_articles(lines, fallback)):
         if not draft.lines:
             continue
         article, paragraphs = build_article(draft, position, doc.source, path, root, publish_date)

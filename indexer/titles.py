@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from indexer.folding import fold
+from indexer.folding import fold, folded_view
 from indexer.pagerules import zone_rules
 
 MAX_TITLE = 40
@@ -126,6 +126,17 @@ def _drop_prefix(shown: str, folded_prefix_len: int) -> str:
     # Folding keeps one character for one character except injected readings, which
     # never stand in a marker: the first characters of the folded prefix are the marker.
     return shown.strip()[folded_prefix_len:].lstrip(" :：.、】]")
+
+
+def collection_core(text: str) -> str:
+    """A collection title without its count: "…工作总结(通用6篇)" → "…工作总结"."""
+    _, collection = _patterns()
+    view = folded_view(text.strip())
+    match = collection.search(view.text)
+    if match is None:
+        return clean_title(text)
+    start, _ = view.original_span(match.start(), match.end())
+    return clean_title(text.strip()[:start])
 
 
 def clean_title(title: str) -> str:

@@ -11,6 +11,7 @@ from typing import Protocol
 from indexer.cleaning.boilerplate import BoilerplateRules, load_rules
 from indexer.cleaning.zones import classify
 from indexer.markers import leading_article_marker, leading_marker
+from indexer.titles import collection_core
 
 #: Characters that end a sentence or a clause a line may legitimately end on.
 TERMINAL = "。！？!?；;：:….”’」』）)】》\"'"
@@ -51,7 +52,7 @@ class CleanLine:
 
 @dataclass
 class CleanResult:
-    """Cleaned lines plus what boilerplate revealed before it went (a publish date)."""
+    """Cleaned lines plus what debris revealed before it went (a publish date, a collection's title)."""
 
     lines: list[CleanLine]
     captured: dict[str, str]
@@ -181,6 +182,8 @@ def clean_lines(raw: Sequence[LineLike], rules: BoilerplateRules | None = None) 
     run: list[tuple[str, int | None]] = []
     for zoned in classify(marked):
         if zoned.role == "debris":
+            if zoned.reason == "collection title":
+                captured.setdefault("page_title", collection_core(zoned.text))
             continue
         if zoned.role == "title":
             out.extend(_repair(run))
