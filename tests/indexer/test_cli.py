@@ -48,6 +48,8 @@ def test_bad_files_are_skipped_with_their_reasons_and_the_run_goes_on(archive: P
     assert "空文件.txt: empty file" in report
     assert "二进制.txt: binary content" in report
     assert "文章 6 篇" in report
+    # Coverage is reported for every article facet of the registry, by its Chinese label.
+    assert all(label in report for label in ("文档类型", "单位类型", "单位层级", "时段", "年份"))
 
 
 def test_a_sidecar_csv_overrides_inference(archive: Path, capsys) -> None:
@@ -66,3 +68,36 @@ def test_a_sidecar_csv_overrides_inference(archive: Path, capsys) -> None:
 def test_a_missing_path_is_reported_not_raised(tmp_path: Path, capsys) -> None:
     assert main(["parse", str(tmp_path / "nowhere.txt")]) == 1
     assert "nowhere.txt" in capsys.readouterr().err
+
+
+def test_search_narrows_by_the_genre_flags(tmp_path: Path, capsys) -> None:
+    from engine.contract import IndexDocument
+    from engine.embedded import EmbeddedEngine
+
+    def doc(n: int, doc_type: str, org_type: str) -> IndexDocument:
+        return IndexDocument(
+            paragraph_id=f"g{n}-0000",
+            article_id=f"g{n}",
+            position=0,
+            text="开展送温暖活动，走访慰问困难职工。",
+            title=f"篇{n}",
+            source_path=f"g{n}.txt",
+            source_sha256=str(n),
+            doc_type=doc_type,
+            org_type=org_type,
+        )
+
+    index = tmp_path / "index"
+    engine = EmbeddedEngine(index)
+    for n, genre in enumerate([("总结", "工会"), ("计划", "工会"), ("总结", "妇联")]):
+        engine.replace_source(f"g{n}.txt", [doc(n, *genre)])
+    engine.commit()
+    engine.close()
+    argv = ["search", "送温暖", "--index", str(index), "--json"]
+    assert main([*argv, "--doc-type", "总结", "--org-type", "工会"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert [h["article_id"] for h in result["hits"]] == ["g0"]
+    assert main([*argv, "--doc-type", "总结", "--doc-type", "计划"]) == 0  # repeatable: either
+    assert json.loads(capsys.readouterr().out)["total"] == 3
+    assert main(["search", "送温暖", "--index", str(index), "--org-type", "妇联"]) == 0
+    assert "妇联 · 总结" in capsys.readouterr().out  # the text rendering names the genre
