@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import analysis
+from engine import facets as registry
 from engine.query import ParsedQuery, Term, parse_query
 
 _SEP = r"(?:[^\w]|_)*"
@@ -46,16 +47,11 @@ class Filters:
 
     def accepts(self, record: Mapping[str, Any]) -> bool:
         for facet, wanted in self.values.items():
-            if facet == "topic":
-                if not set(record.get("topics") or ()) & set(wanted):
-                    return False
-            elif facet == "year":
-                if str(record.get("year")) not in wanted:
-                    return False
-            elif facet == "source":
-                if record.get("source_path") not in wanted:
-                    return False
-            elif (record.get(facet) or "") not in wanted:
+            # The record's value(s) under the facet's index field, as strings (the registry says where).
+            declared = registry.facet(facet)
+            value = record.get(declared.field)
+            values = (value or ()) if declared.multi else (value,)
+            if not {str(v) for v in values if v not in (None, "")} & set(wanted):
                 return False
         year = record.get("year")
         if self.year_from is not None and (year is None or year < self.year_from):
@@ -208,7 +204,7 @@ class Fts5Trigram:
         for term in parsed.excluded:
             where.append("NOT " + term_sql(term))
         for facet, wanted in filters.values.items():
-            column = {"topic": "topics", "source": "source_path"}.get(facet, facet)
+            column = registry.facet(facet).field
             if facet == "topic":
                 where.append("(" + " OR ".join("meta.topics LIKE ?" for _ in wanted) + ")")
                 args += [f"%|{w}|%" for w in wanted]
