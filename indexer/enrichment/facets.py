@@ -50,7 +50,9 @@ def infer(title: str, texts: list[str]) -> Inferred:
     out = Inferred()
     kind = genre.doc_type(text)
     out.put("doc_type", kind)
-    named = writer.writer_name(text)
+    # The level read without a writer tells superiors from the writer (a 市总工会 in a 镇 summary).
+    first = writer.org_level(text)
+    named = writer.writer_name(text, first[0] if first else None)
     unit = named[0] if named else None
     level = writer.org_level(text, unit)
     out.put("org_level", level)

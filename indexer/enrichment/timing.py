@@ -52,8 +52,14 @@ def year(text: ArticleText) -> tuple[int, str] | None:
     votes = _report_years(text.text_only)
     if not votes:
         return None
+    rules = facet_rules()["year"]
+    opening = text.text_only[: len(text.opening)]
+    blank = rules["blank"].search(opening)
+    first = min((m.start("y") for p in rules["report"] for m in p.finditer(opening)), default=len(opening))
+    if blank is not None and blank.start() < first:
+        return None  # the opening blanks the report year: a stray year later is a template's remnant
     blanks = sum(1 for _ in facet_rules()["year"]["blank"].finditer(text.text_only))
-    best, count = max(votes.items(), key=lambda item: (item[1], -item[0]))
+    best, _ = max(votes.items(), key=lambda item: (item[1], -item[0]))
     if blanks > 2 * sum(votes.values()):
         return None
     return best, "text"

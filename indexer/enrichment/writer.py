@@ -30,6 +30,9 @@ _FUNCTION_TAGS = ("v", "d", "p", "c", "u", "a", "r", "m", "q", "f", "t", "ad", "
 #: Scores of a candidate name by where it stands.
 _IN_TITLE, _IN_OPENING, _IN_SIGNOFF = 3.0, 3.0, 4.0
 _MIN_NAME_SCORE = 2.0
+#: Unit types any level may have (a 中心 is an organ's, a company's or a school's): no vote.
+_AMBIGUOUS_TYPES = frozenset({"中心", "站", "所", "部", "处", "科", "队"})
+_GENERIC_TITLE_UNIT = re.compile(r"(?<=^)(?:\d{4}年)?(街道|镇|乡|县|区|市)(总工会|工会|妇联|团委)")
 _LEADING_YEAR = re.compile(r"^[\d\s年度月日,]+")
 
 
@@ -170,11 +173,8 @@ def names_in(text: str) -> list[tuple[UnitName, int]]:
             continue  # 女职工|委员会: the word runs on
         start = match.start()
         window = text[max(0, start - NAME_WINDOW) : start]
-        last_break = None
-        for last_break in _NOT_HAN.finditer(window):
-            pass
-        if last_break is not None:
-            window = window[last_break.end() :]
+        breaks = _NOT_HAN.split(window)
+        window = breaks[-1]  # the name starts after the last non-Han character
         window = _trim_front(window)
         if not window:
             continue
@@ -215,7 +215,25 @@ def leading_unit(line: str) -> UnitName | None:
     return None
 
 
-def writer_name(text: ArticleText) -> tuple[UnitName, str] | None:
+#: Rank of a level among the territorial ones, and of the place kind a unit's name ends in.
+_LEVEL_RANK = {"乡镇街道": 0, "县区": 1, "市": 2}
+_KIND_RANK = {"镇": 0, "乡": 0, "街": 0, "社": 0, "县": 1, "区": 1, "市": 2}
+
+
+def _above(unit: UnitName, level: str | None) -> bool:
+    """Whether a unit's place kind is above the writer's level (a 市总工会 in a 镇 summary): a superior."""
+    if level is None:
+        return False
+    kind = core_of_org(unit.name)[len(unit.core) :][:1]
+    rank = _KIND_RANK.get(kind)
+    if rank is None:
+        return False
+    if level in _LEVEL_RANK:
+        return rank > _LEVEL_RANK[level]
+    return level in ("学校教育", "企业厂矿") and rank >= 1
+
+
+def writer_name(text: ArticleText, level: str | None = None) -> tuple[UnitName, str] | None:
     """The writer's distinctive name and where it was found ("title" or "text"), or None.
 
     Candidates are unit names in the title, the masked body and the sign-off;
@@ -236,6 +254,14 @@ def writer_name(text: ArticleText) -> tuple[UnitName, str] | None:
     for unit, _ in names_in(text.signoff):
         units.setdefault(unit.name, unit)
         scores[unit.name] += _IN_SIGNOFF
+    # A title naming only a unit type (县总工会工作总结) points at the body's unit of that type
+    # (顺昌县总工会), wherever it stands.
+    generic = _GENERIC_TITLE_UNIT.match(text.title)
+    if generic is not None and titled is None:
+        for name in scores:
+            unit_type = generic.group(1) + generic.group(2)
+            if name.endswith(unit_type) and len(name) > len(unit_type):
+                scores[name] += _IN_TITLE
     leading = leading_unit(text.paragraphs[0]) if text.paragraphs else None
     if leading is not None and titled is None:
         titled = leading  # the subject of the first sentence is the writer (a news item's unit)
@@ -253,7 +279,9 @@ def writer_name(text: ArticleText) -> tuple[UnitName, str] | None:
             mentions[fuller[0].name] = max(mentions[fuller[0].name], 2)
             titled = fuller[0]
     for name in list(scores):
-        if mentions[name] < 2 and is_unknown_place(name):
+        if _above(units[name], level):
+            del scores[name]
+        elif mentions[name] < 2 and is_unknown_place(name):
             del scores[name]  # a place the gazetteer does not know must recur to count
     if not scores:
         return None
@@ -282,8 +310,10 @@ def org_level(text: ArticleText, writer: UnitName | None = None) -> tuple[str, s
             + weights["scope"] * fam["scope"].score(text.masked, cap)
             + weights["milieu"] * min(fam["milieu"].score(text.body), 3 * cap)
         )
-        title = weights["title"] if fam["title"].hits(text.heads) else 0.0
-        if writer is not None and fam["title"].hits(writer.name):
+        title = weights["title"] * fam["title"].score(text.heads, cap=1)
+        # The writer's own unit type (医院 in 学院附属…医院工会) speaks for it, not words inside its name.
+        unit_type = core_of_org(writer.name)[len(writer.core) :] if writer is not None else ""
+        if writer is not None and unit_type not in _AMBIGUOUS_TYPES and fam["title"].hits(unit_type or writer.name):
             body += weights["self"] * 2
         scores[level.value] = body + title
         from_title[level.value] = title

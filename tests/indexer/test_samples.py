@@ -217,20 +217,24 @@ ENRICHMENT = {
         ("乡镇工会工作总结3", "乡镇街道", "", "", "全年", None),  # "xx乡工会": no township
         ("乡镇工会工作总结4", "乡镇街道", "", "", "全年", None),
         ("乡镇工会工作总结5", "乡镇街道", "", "", "全年", None),
-        ("乡镇工会工作总结6", "乡镇街道", "寮步镇总工会", "寮步镇", "其他", None),  # only says 今年
+        # Opens "20xx年,寮步镇总工会…" and says 今年 throughout: a whole-year report (未知 would mean no evidence).
+        ("乡镇工会工作总结6", "乡镇街道", "寮步镇总工会", "寮步镇", "全年", None),
         ("乡镇工会工作总结7", "乡镇街道", "", "", "全年", None),
     ],
     "003": [
-        ("工会工作半年总结篇一", "企业厂矿", "物管中心工会", "", "上半年", None),
+        # The collection's title says 半年, the body reports 一年来 / 全年共…: the body wins.
+        ("工会工作半年总结篇一", "企业厂矿", "物管中心工会", "", "全年", None),
         ("工会工作半年总结篇二", "乡镇街道", "", "", "上半年", None),
         ("工会工作半年总结篇三", "乡镇街道", "鹿苑镇工会", "鹿苑镇", "上半年", None),
         ("工会工作半年总结篇四", "县区", "", "", "上半年", None),
-        ("工会工作半年总结篇五", "乡镇街道", "", "", "上半年", None),
+        # The collection's title says 半年; the body says 今年以来 and reports work up to September (到9月).
+        ("工会工作半年总结篇五", "乡镇街道", "", "", "全年", None),
         ("工会工作半年总结篇六", "乡镇街道", "", "", "上半年", None),  # "xx镇工会"
     ],
     "004": [
         ("学校工会上半年工作总结", "学校教育", "", "", "上半年", None),  # "202_年上半年"
-        ("建设局工会上半年工作总结", "机关事业", "建设局工会", "", "上半年", None),
+        # 建设局 is a kind of bureau, not a name: no org_name.
+        ("建设局工会上半年工作总结", "机关事业", "", "", "上半年", None),
         ("上半年工会工作总结", "机关事业", "", "", "上半年", None),
         ("工会上半工作总结", "学校教育", "", "", "上半年", None),
         ("工会上半工作总结", "机关事业", "", "", "上半年", None),
@@ -250,7 +254,8 @@ def test_facet_values_record_where_they_came_from() -> None:
     article = parsed("003").articles[2]
     assert article.origins["township"] == "text"
     assert article.origins["period"] == "title"
-    assert parsed("004").articles[1].origins["org_name"] == "title"
+    assert parsed("001").articles[0].origins["org_name"] == "text"
+    assert parsed("004").articles[1].origins["org_level"] == "title"
 
 
 def test_the_publish_date_of_the_page_is_kept() -> None:
