@@ -39,8 +39,10 @@ def test_a_correction_keeps_every_other_row_and_column(archive: Path) -> None:
     file = archive / "鹿苑镇" / "2023年上半年工会工作总结.txt"
     record_correction(archive, file, " 工会工作半年总结篇一 ", {"township": "西山镇", "year": "2022"})
     rows = _rows(archive)
+    # Columns the file lacked (one per correctable facet of the registry) are added, empty.
     assert rows[0] == {"file": "东山镇/*.docx", "title": "", "township": "东山镇", "备注": "人工整理",
-                       "org_level": "", "org_name": "", "period": "", "year": ""}  # fmt: skip
+                       "doc_type": "", "org_type": "", "org_level": "", "org_name": "", "period": "",
+                       "year": ""}  # fmt: skip
     assert rows[1]["file"] == "鹿苑镇/2023年上半年工会工作总结.txt"
     assert (rows[1]["title"], rows[1]["township"], rows[1]["year"]) == ("工会工作半年总结篇一", "西山镇", "2022")
     # Updating the same file + title changes that row, never adds a second one.
