@@ -17,10 +17,10 @@ from functools import lru_cache
 
 from engine.analysis import fold as fold_chars
 
-# A parenthesised latin reading right after a Han character: pinyin with or without
+# A parenthesised latin reading right after a Han character (or after another reading): pinyin with or without
 # tone marks, or a one-word English gloss. Real text puts a space, digits, capitals or
 # Chinese inside its brackets, so a lower-case latin word glued to a character is a reading.
-_READING = re.compile(r"(?<=[\u3400-\u9fff])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,12}\)")
+_READING = re.compile(r"(?<=[\u3400-\u9fff)])\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,12}\)")
 
 
 @dataclass(frozen=True)

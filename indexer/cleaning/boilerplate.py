@@ -70,7 +70,7 @@ def parse_rules(text: str, source: str = "<rules>") -> BoilerplateRules:
         if kind not in KINDS or not pattern:
             raise ValueError(f"{source}:{number}: expected 'line|tail|inline REGEX', got {raw!r}")
         try:
-            compiled = re.compile(pattern)
+            compiled = re.compile(pattern, re.IGNORECASE)  # line rules see the folded, lower-cased view
         except re.error as exc:
             raise ValueError(f"{source}:{number}: bad regular expression: {exc}") from exc
         getattr(lists, kind).append(compiled)

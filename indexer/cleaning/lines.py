@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from indexer.cleaning.boilerplate import BoilerplateRules, load_rules
-from indexer.cleaning.zones import classify
+from indexer.cleaning.zones import ZonedLine, classify
 from indexer.markers import leading_article_marker, leading_marker
 from indexer.titles import collection_core
 
@@ -56,6 +56,8 @@ class CleanResult:
 
     lines: list[CleanLine]
     captured: dict[str, str]
+    #: What went, with the rule that named it (for reports and for checking that nothing else went).
+    dropped: list[ZonedLine] = field(default_factory=list)
 
 
 def normalise_spaces(text: str) -> str:
@@ -180,8 +182,10 @@ def clean_lines(raw: Sequence[LineLike], rules: BoilerplateRules | None = None) 
     marked, captured = rules.apply(texts)
     out: list[CleanLine] = []
     run: list[tuple[str, int | None]] = []
+    dropped: list[ZonedLine] = []
     for zoned in classify(marked):
         if zoned.role == "debris":
+            dropped.append(zoned)
             if zoned.reason == "collection title":
                 captured.setdefault("page_title", collection_core(zoned.text))
             continue
@@ -192,7 +196,7 @@ def clean_lines(raw: Sequence[LineLike], rules: BoilerplateRules | None = None) 
         else:
             run.append((zoned.text, zoned.heading_level))
     out.extend(_repair(run))
-    return CleanResult(out, captured)
+    return CleanResult(out, captured, dropped)
 
 
 def _repair(run: list[tuple[str, int | None]]) -> list[CleanLine]:

@@ -48,16 +48,22 @@ class ZonedLine:
 
 def strip_inline_debris(text: str) -> str:
     """``text`` without truncation markers, page marks and injected site stamps."""
+    return split_inline_debris(text)[0]
+
+
+def split_inline_debris(text: str) -> tuple[str, str]:
+    """``text`` without its inline debris, and the debris that was cut out (run together)."""
     view = folded_view(text)
     spans = [m.span() for p in zone_rules()["inline"] for m in p.finditer(view.text) if m.end() > m.start()]
     if not spans:
-        return text
+        return text, ""
     drop = [False] * len(text)
     for start, end in spans:
         a, b = view.original_span(start, end)
         for i in range(a, b):
             drop[i] = True
-    return "".join(ch for ch, gone in zip(text, drop, strict=True) if not gone).strip()
+    kept = "".join(ch for ch, gone in zip(text, drop, strict=True) if not gone).strip()
+    return kept, "".join(ch for ch, gone in zip(text, drop, strict=True) if gone)
 
 
 def _families_hit(folded: str) -> set[str]:
@@ -170,7 +176,9 @@ def classify(lines: list[tuple[str, int | None, bool]]) -> list[ZonedLine]:
     width = wrap_width([t for t, _, _ in lines])
     previous = ""
     for raw_text, level, known_debris in lines:
-        text = strip_inline_debris(raw_text)
+        text, cut = split_inline_debris(raw_text)
+        if cut.strip():
+            out.append(ZonedLine(cut, level, "debris", "inline debris"))
         folded = folded_view(text).text.strip()
         continues = bool(
             width and previous and display_width(previous) >= width - 6 and previous[-1] not in _TERMINAL
@@ -181,8 +189,6 @@ def classify(lines: list[tuple[str, int | None, bool]]) -> list[ZonedLine]:
             out.append(ZonedLine(text, level, out[-1].role, out[-1].reason))
             continue
         if not folded:
-            if raw_text.strip():
-                out.append(ZonedLine(raw_text, level, "debris", "inline debris"))
             continue
         rule = "site rule" if known_debris else debris_rule(folded)
         if rule:

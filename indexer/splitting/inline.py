@@ -3,13 +3,16 @@
 Article markers (篇二:), section markers (一、 (二)) and list items (一是, 2、)
 that follow a sentence end or a space inside a line start a new line; a
 heading run together with its body by a space ("一、学习劳模 规范管理 为弘扬…")
-is split into the heading and the body.
+is split into the heading and the body, when what follows the space reads
+as a sentence ("一、学习劳模 规范管理" stays one heading).
 """
 
 from __future__ import annotations
 
 import re
 
+from indexer.cleaning.zones import is_body_sentence
+from indexer.folding import fold
 from indexer.markers import ARTICLE_MARKER, CN_DIGITS, leading_marker
 
 _CN = f"[{CN_DIGITS}]{{1,3}}"
@@ -55,7 +58,11 @@ def split_heading_from_body(line: str) -> list[str]:
         cut = gaps[0]
     else:
         return [line]
-    return [line[:cut].rstrip(), line[cut:].strip()]
+    body = line[cut:].strip()
+    # "一、学习劳模 规范管理" is one heading in two phrases: split only where a sentence follows.
+    if not (is_body_sentence(fold(body)) or _SENTENCE_END.search(body)):
+        return [line]
+    return [line[:cut].rstrip(), body]
 
 
 def split_inline(lines: list[str]) -> list[str]:

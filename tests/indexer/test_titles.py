@@ -1,0 +1,70 @@
+"""Titles, series markers and collection titles of template pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexer.titles import collection_core, names_a_unit, same_title, title_shape
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["第二篇", "【篇三】", "篇4：", "范文五", "模板篇6"],
+)
+def test_a_bare_series_marker_starts_an_article_without_a_title(line: str) -> None:
+    shape = title_shape(line)
+    assert shape is not None and shape.series and shape.title == ""
+
+
+@pytest.mark.parametrize(
+    ("line", "title"),
+    [
+        ("第3篇：社区工会工作总结", "社区工会工作总结"),
+        ("社区工会工作总结 篇2", "社区工会工作总结 篇2"),
+        ("社区工会工作总结3", "社区工会工作总结3"),
+        ("2.职工书屋建设活动总结", "职工书屋建设活动总结"),
+        ("社區工會(huì)工作總結(jié)(summary)4", "社區工會(huì)工作總結(jié)(summary)4"),
+    ],
+)
+def test_series_titles_keep_what_tells_the_articles_apart(line: str, title: str) -> None:
+    shape = title_shape(line)
+    assert shape is not None and shape.series and not shape.collection
+    assert shape.title == title
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["社区工会工作总结(通用8篇)", "社区工会工作总结12篇", "最新社区工会工作总结十篇", "社區工會工作總結集錦9篇", "社区工会工作总结合集"],
+)
+def test_a_title_naming_a_bundle_is_a_collection(line: str) -> None:
+    shape = title_shape(line)
+    assert shape is not None and shape.collection
+
+
+def test_a_collection_title_without_its_count_names_the_page() -> None:
+    assert collection_core("2019年社区工会工作总结(通用8篇)") == "2019年社区工会工作总结"
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["今年以来，我镇工会认真贯彻上级精神。", "一是加强学习，提高素质", "为弘扬劳模精神，开展了系列活动"],
+)
+def test_sentences_are_not_titles(line: str) -> None:
+    assert title_shape(line) is None
+
+
+def test_genre_words_other_than_summary_make_titles() -> None:
+    for line in ("市总工会主席在全委会上的讲话", "2024年街道工会工作计划", "庆五一职工文艺汇演主持词"):
+        shape = title_shape(line)
+        assert shape is not None and not shape.series
+
+
+def test_same_title_ignores_markers_counts_and_script() -> None:
+    assert same_title("学校工会工作总结", "第一篇：學校工會工作總結范文")
+    assert same_title("学校工会工作总结(精选5篇)", "学校工会工作总结")
+    assert not same_title("学校工会工作总结", "学校工会工作计划")
+
+
+def test_a_title_names_a_unit_when_it_names_an_organisation() -> None:
+    assert names_a_unit("高校工会工作总结")
+    assert not names_a_unit("某年工作的简要总结")
