@@ -7,11 +7,36 @@ kinds are scored and a summary is assumed unless another kind is clearly stronge
 
 from __future__ import annotations
 
+import re
+
 from indexer.enrichment.evidence import ArticleText
 from indexer.enrichment.rules import facet_rules
 
 SUMMARY = "总结"
+_COORDINATION = re.compile(r"及|暨|以及|和|与|并")
+_OF_HEAD = re.compile(r"的[^的]{1,6}$")
 PLAN = "计划"
+
+
+def title_heads(text: ArticleText) -> set[str]:
+    """The kinds a title names by its head: the genre word that comes last.
+
+    A Chinese title ends in what the document is: "关于报送工作总结和工作计划的通知"
+    is a notice, "开展送温暖活动总结" an activity summary, "开展送温暖活动" news.
+    Each title line votes for the kinds whose cue ends last in it.
+    """
+    families = facet_rules()["doc_type"]["title"]
+    heads: set[str] = set()
+    for line in text.heads.split("\n"):
+        # "…工作总结及下半年工作思路": each part joined by 及/暨/和 names the document, unless the
+        # whole is "关于…的通知" (the last part is introduced by 的).
+        parts = [line] if _OF_HEAD.search(line) else _COORDINATION.split(line)
+        for part in parts:
+            ends = {value: family.last_end(part) for value, family in families.items()}
+            last = max(ends.values(), default=-1)
+            if last >= 0:
+                heads.update(value for value, end in ends.items() if end == last)
+    return heads
 
 
 def doc_type_scores(text: ArticleText) -> dict[str, float]:
@@ -20,10 +45,10 @@ def doc_type_scores(text: ArticleText) -> dict[str, float]:
     weights = rules["weights"]
     cap = int(weights["cap"])
     scores: dict[str, float] = {}
+    heads = title_heads(text)
     for value in set(rules["title"]) | set(rules["body"]):
         score = 0.0
-        title_family = rules["title"].get(value)
-        if title_family is not None and title_family.hits(text.heads):
+        if value in heads:
             score += float(weights["title"])
         body_family = rules["body"].get(value)
         if body_family is not None:
@@ -46,7 +71,5 @@ def doc_type(text: ArticleText) -> tuple[str, str]:
         scores[PLAN] = 0.0
     best, score = max(scores.items(), key=lambda item: item[1]) if scores else (SUMMARY, 0.0)
     if score >= rules["minimum"] and score > summary:
-        title_family = rules["title"].get(best)
-        from_title = title_family is not None and title_family.hits(text.heads)
-        return best, "title" if from_title else "text"
+        return best, "title" if best in title_heads(text) else "text"
     return str(rules["default"]), "text"

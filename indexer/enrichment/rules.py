@@ -37,6 +37,12 @@ class CueFamily:
         """Whether any cue of the family occurs in ``text``."""
         return bool(text and self.any is not None and self.any.search(text))
 
+    def last_end(self, text: str) -> int:
+        """Where the family's last cue in ``text`` ends (-1 when none occurs)."""
+        if not self.hits(text):
+            return -1
+        return max((m.end() for pattern, _ in self.cues for m in pattern.finditer(text)), default=-1)
+
 
 @dataclass(frozen=True)
 class LevelCues:

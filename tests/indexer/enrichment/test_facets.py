@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from indexer.enrichment import facets, places
 from indexer.enrichment.evidence import ArticleText
-from indexer.enrichment.genre import doc_type
+from indexer.enrichment.genre import doc_type, title_heads
 from indexer.enrichment.timing import period, year, year_label
 from indexer.enrichment.writer import distinctive, names_in, org_level, org_type, writer_name
 
@@ -114,6 +114,15 @@ def test_genre_classifiers() -> None:
     assert doc_type(notice)[0] == "其他"
     summary = ArticleText.of("工会工作计划范文", ["回顾上半年工作,主要有以下几个方面:共组织培训5次,慰问职工30户。"])
     assert doc_type(summary)[0] == "总结"
+
+
+def test_a_title_is_what_its_last_genre_word_names() -> None:
+    body = ["青禾镇总工会组织开展了活动。"]
+    assert title_heads(ArticleText.of("关于报送2024年工作总结和2025年工作计划的通知", body)) == {"其他"}
+    assert title_heads(ArticleText.of("青禾镇总工会开展春节送温暖活动", body)) == {"新闻"}
+    assert title_heads(ArticleText.of("青禾镇总工会开展春节送温暖活动总结", body)) == {"活动总结", "总结"}
+    # Two documents joined by 及/暨: each part names one.
+    assert title_heads(ArticleText.of("公司工会2024年工作总结暨2025年工作计划", body)) == {"总结", "计划"}
 
 
 def test_every_mechanism_reads_folded_text() -> None:
