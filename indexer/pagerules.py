@@ -31,7 +31,8 @@ class LineRule:
 
 @lru_cache(maxsize=4)
 def zone_rules(path: Path = DEFAULT_ZONE_RULES) -> dict:
-    """The parsed rule file: compiled ``families``, ``line_rules``, ``inline`` patterns and ``titles`` lists."""
+    """The parsed rule file: compiled ``families`` (and ``any_family``, their union), ``line_rules``,
+    ``inline`` patterns (and the ``inline_trigger`` every one of them needs), ``titles`` and ``zones``."""
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     try:
         families = {name: re.compile("|".join(f"(?:{p})" for p in pats)) for name, pats in raw["families"].items()}
@@ -47,9 +48,19 @@ def zone_rules(path: Path = DEFAULT_ZONE_RULES) -> dict:
             for r in raw["line_rules"]
         )
         inline = tuple(re.compile(p) for p in raw["inline"]["patterns"])
+        trigger = re.compile(raw["inline"]["trigger"])
+        any_family = re.compile("|".join(f"(?:{p.pattern})" for p in families.values()))
     except re.error as exc:
         raise ValueError(f"{path}: bad regular expression: {exc}") from exc
     unknown = {f for r in rules for f in (*r.families, *r.required)} - families.keys()
     if unknown:
         raise ValueError(f"{path}: line rules name unknown families: {sorted(unknown)}")
-    return {"families": families, "line_rules": rules, "inline": inline, "titles": raw["titles"], "zones": raw["zones"]}
+    return {
+        "families": families,
+        "any_family": any_family,
+        "line_rules": rules,
+        "inline": inline,
+        "inline_trigger": trigger,
+        "titles": raw["titles"],
+        "zones": raw["zones"],
+    }

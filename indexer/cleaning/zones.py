@@ -18,7 +18,6 @@ Lines are classified one by one *before* any joining, on their folded view
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from typing import Literal
@@ -33,6 +32,11 @@ _CLAUSE_MARK = re.compile(r"[。,;:!?、]")
 _SENTENCE = re.compile(r"[^。!?]*[。!?]+[\"'”’)」』]*|[^。!?]+$")
 _TERMINAL = "。!?;:…”’」』)）】》\"'！？；："
 _TITLE_CONTINUATION = "及暨和与并"
+# East Asian Wide and Fullwidth blocks (what unicodedata.east_asian_width calls W or F), as ranges.
+_WIDE = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]"
+)
 _HAN = re.compile(r"[\u3400-\u9fff]")
 
 
@@ -53,8 +57,11 @@ def strip_inline_debris(text: str) -> str:
 
 def split_inline_debris(text: str) -> tuple[str, str]:
     """``text`` without its inline debris, and the debris that was cut out (run together)."""
+    rules = zone_rules()
     view = folded_view(text)
-    spans = [m.span() for p in zone_rules()["inline"] for m in p.finditer(view.text) if m.end() > m.start()]
+    if not rules["inline_trigger"].search(view.text):
+        return text, ""  # most lines: none of the characters every inline pattern needs
+    spans = [m.span() for p in rules["inline"] for m in p.finditer(view.text) if m.end() > m.start()]
     if not spans:
         return text, ""
     drop = [False] * len(text)
@@ -67,7 +74,10 @@ def split_inline_debris(text: str) -> tuple[str, str]:
 
 
 def _families_hit(folded: str) -> set[str]:
-    return {name for name, pattern in zone_rules()["families"].items() if pattern.search(folded)}
+    rules = zone_rules()
+    if not rules["any_family"].search(folded):
+        return set()  # most lines of text: no cue of any family
+    return {name for name, pattern in rules["families"].items() if pattern.search(folded)}
 
 
 def _satisfies(rule: LineRule, hit: set[str], length: int) -> bool:
@@ -76,18 +86,28 @@ def _satisfies(rule: LineRule, hit: set[str], length: int) -> bool:
     return all(r in hit for r in rule.required) and len(hit.intersection(rule.families)) >= rule.min_families
 
 
-def debris_rule(folded: str) -> str | None:
+def debris_rule(folded: str, hit: set[str] | None = None) -> str | None:
     """The name of the first line rule the folded line satisfies, if any.
 
     A long line (a one-line page) is judged whole only by the rules of short
-    lines; sentence-scoped rules look at its sentences instead.
+    lines; sentence-scoped rules look at its sentences instead. ``hit``: the
+    line's families, when the caller has them already.
     """
-    hit = _families_hit(folded)
+    hit = _families_hit(folded) if hit is None else hit
     if not hit:
         return None
     whole = len(folded) <= zone_rules()["zones"]["paragraph_max_length"]
     rules = (r for r in zone_rules()["line_rules"] if whole or not r.sentences)
     return next((rule.name for rule in rules if _satisfies(rule, hit, len(folded))), None)
+
+
+def could_hold_debris_sentences(hit: set[str]) -> bool:
+    """Whether a line with these families could hold a run of sentences some sentence rule names.
+
+    A run's families are a subset of its line's: a line that fails every
+    sentence rule as a whole holds no such run, and its sentences need no look.
+    """
+    return any(_satisfies(r, hit, 0) for r in zone_rules()["line_rules"] if r.sentences)
 
 
 def strip_debris_sentences(text: str) -> tuple[str, str]:
@@ -137,17 +157,17 @@ def is_body_sentence(folded: str) -> bool:
     return bool(_CLAUSE_MARK.search(folded)) or len(folded) >= 2 * settings["body_min_length"]
 
 
-def _is_furniture(folded: str, settings: dict) -> bool:
+def _is_furniture(folded: str, hit: set[str], settings: dict) -> bool:
     """A short header-zone line that is no sentence: a lone word, a tag, a site name, a cue of any family."""
     if len(folded) > settings["header_short_line"] or folded[-1] in "。,;:!?、":
         return False
     lone = len(folded) <= settings["header_lone_word"] or len(_HAN.findall(folded)) * 2 < len(folded)
-    return lone or bool(_families_hit(folded))
+    return lone or bool(hit)
 
 
 def display_width(text: str) -> int:
-    """Columns a line takes in a fixed layout: wide (CJK) characters two, others one."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    """Columns a line takes in a fixed layout: wide (CJK, full-width) characters two, others one."""
+    return len(text) + len(_WIDE.findall(text))
 
 
 def wrap_width(texts: list[str]) -> int | None:
@@ -190,11 +210,12 @@ def classify(lines: list[tuple[str, int | None, bool]]) -> list[ZonedLine]:
             continue
         if not folded:
             continue
-        rule = "site rule" if known_debris else debris_rule(folded)
+        hit = _families_hit(folded)
+        rule = "site rule" if known_debris else debris_rule(folded, hit)
         if rule:
             out.append(ZonedLine(text, level, "debris", rule))
             continue
-        text, rule = strip_debris_sentences(text)
+        text, rule = strip_debris_sentences(text) if could_hold_debris_sentences(hit) else (text, "")
         if rule:
             out.append(ZonedLine(raw_text, level, "debris", rule))
             folded = folded_view(text).text.strip()
@@ -232,7 +253,7 @@ def classify(lines: list[tuple[str, int | None, bool]]) -> list[ZonedLine]:
             continue
         if is_body_sentence(folded):
             in_header = False
-        elif in_header and level is None and marker is None and _is_furniture(folded, settings):
+        elif in_header and level is None and marker is None and _is_furniture(folded, hit, settings):
             out.append(ZonedLine(text, level, "debris", "header furniture"))
             continue
         out.append(ZonedLine(text, level, "content"))
