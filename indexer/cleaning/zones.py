@@ -25,7 +25,7 @@ from typing import Literal
 from indexer.folding import folded_view
 from indexer.markers import leading_marker
 from indexer.pagerules import LineRule, zone_rules
-from indexer.titles import has_genre_word, names_a_unit, same_title, title_shape
+from indexer.titles import TitleShape, has_genre_word, names_a_unit, same_title, title_shape
 
 Role = Literal["content", "title", "debris"]
 _CLAUSE_MARK = re.compile(r"[。,;:!?、]")
@@ -187,6 +187,32 @@ def wrap_width(texts: list[str]) -> int | None:
     return max(near)
 
 
+def _title_here(
+    text: str, folded: str, level: int | None, before: ZonedLine | None, in_header: bool, title: str
+) -> TitleShape | None:
+    """The line read as a title, when its place on the page allows one.
+
+    A numbered line is a heading ("一、…总结") unless it numbers a list of titles;
+    a line that an open sentence runs into ends that sentence; inside a body an
+    unmarked title-like line starts an article only when it names a unit or
+    repeats the title; before the first sentence a short line that names a
+    genre anywhere is a title ("关于…的总结思考").
+    """
+    if level not in (None, 0):
+        return None
+    if before is not None and before.role == "content" and before.text[-1] not in _TERMINAL:
+        return None
+    shape = title_shape(text)
+    marker = leading_marker(text)
+    if shape is not None and marker is not None and not (shape.series and (in_header or same_title(shape.title, title))):
+        return None
+    if shape is not None and not (in_header or shape.series or shape.collection):
+        return shape if names_a_unit(folded) or same_title(shape.title, title) else None
+    if shape is None and in_header and marker is None and not is_body_sentence(folded) and has_genre_word(folded):
+        return title_shape(text, loose=True)
+    return shape
+
+
 def classify(lines: list[tuple[str, int | None, bool]]) -> list[ZonedLine]:
     """Give every ``(text, heading level, known debris)`` line its role; debris text is kept for the report."""
     settings = zone_rules()["zones"]
@@ -196,6 +222,7 @@ def classify(lines: list[tuple[str, int | None, bool]]) -> list[ZonedLine]:
     width = wrap_width([t for t, _, _ in lines])
     previous = ""
     for raw_text, level, known_debris in lines:
+        before = out[-1] if out else None  # the line before, whatever inline debris this one sheds
         text, cut = split_inline_debris(raw_text)
         if cut.strip():
             out.append(ZonedLine(cut, level, "debris", "inline debris"))
@@ -204,11 +231,11 @@ def classify(lines: list[tuple[str, int | None, bool]]) -> list[ZonedLine]:
             width and previous and display_width(previous) >= width - 6 and previous[-1] not in _TERMINAL
         )
         previous = text
-        if continues and folded and out and out[-1].role != "title":
-            # The rest of a wrapped line is what its start was: never a title of its own.
-            out.append(ZonedLine(text, level, out[-1].role, out[-1].reason))
-            continue
         if not folded:
+            continue
+        if continues and before is not None and before.role != "title":
+            # The rest of a wrapped line is what its start was: never a title of its own.
+            out.append(ZonedLine(text, level, before.role, before.reason))
             continue
         hit = _families_hit(folded)
         rule = "site rule" if known_debris else debris_rule(folded, hit)
@@ -221,30 +248,15 @@ def classify(lines: list[tuple[str, int | None, bool]]) -> list[ZonedLine]:
             folded = folded_view(text).text.strip()
             if not folded:
                 continue
-        shape = title_shape(text) if level is None or level == 0 else None
-        marker = leading_marker(text)
-        if shape is not None and marker is not None and not (
-            shape.series and (in_header or same_title(shape.title, title))
-        ):
-            shape = None  # "一、…总结" is a numbered heading; only a list of titles ("1.…总结") numbers titles
-        if out and out[-1].role == "content" and out[-1].text[-1] not in _TERMINAL:
-            shape = None  # the previous line runs on into this one: a sentence's end, not a title
-        elif (
-            shape is not None
-            and not (in_header or shape.series or shape.collection)
-            and not (names_a_unit(folded) or same_title(shape.title, title))
-        ):
-            shape = None  # "某年工作的简要总结" inside a body heads a part of it
-        if shape is None and in_header and not is_body_sentence(folded) and has_genre_word(folded) and not marker:
-            shape = title_shape(text, loose=True)  # "关于…的总结思考": a title whose genre word is not last
+        shape = _title_here(text, folded, level, before, in_header, title)
         if shape is not None:
             if shape.collection:
                 out.append(ZonedLine(text, level, "debris", "collection title"))
             elif in_header and not shape.series and same_title(shape.title, title):
                 out.append(ZonedLine(text, level, "debris", "title repeat"))
-            elif out and out[-1].role == "title" and folded[0] in _TITLE_CONTINUATION:
+            elif before is not None and before.role == "title" and folded[0] in _TITLE_CONTINUATION:
                 # "…2006年工作总结" / "及2007年工作计划": one title set on two lines
-                out[-1] = ZonedLine(out[-1].text + text, out[-1].heading_level, "title")
+                out[-1] = ZonedLine(before.text + text, before.heading_level, "title")
                 title = out[-1].text
             else:
                 out.append(ZonedLine(text, level, "title"))
@@ -253,7 +265,7 @@ def classify(lines: list[tuple[str, int | None, bool]]) -> list[ZonedLine]:
             continue
         if is_body_sentence(folded):
             in_header = False
-        elif in_header and level is None and marker is None and _is_furniture(folded, hit, settings):
+        elif in_header and level is None and leading_marker(text) is None and _is_furniture(folded, hit, settings):
             out.append(ZonedLine(text, level, "debris", "header furniture"))
             continue
         out.append(ZonedLine(text, level, "content"))
