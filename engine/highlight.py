@@ -24,6 +24,11 @@ _MARK_TAG = re.compile(r"</?mark>")
 
 #: Part of a fragment shown before its first match, so the match has context.
 _LEAD_FRACTION = 4
+#: Matches are looked for in this many leading characters of a paragraph, no more. The indexer
+#: splits longer paragraphs (indexer.splitting.long_paragraphs), so this only bounds the work a
+#: request can cause on an index built before that, or a document loaded by other means: beyond
+#: it the text is escaped as it is, unmarked, which is linear and cheap.
+MAX_MARKED_CHARS = 20_000
 
 
 @dataclass(frozen=True)
@@ -37,9 +42,9 @@ class Highlighted:
     match_count: int  # number of marked spans (overlapping matches merged)
 
 
-def match_spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
-    """Sorted, merged [start, end) spans where a literal run of any term occurs."""
-    folded = analysis.fold(text)
+def match_spans(text: str, terms: Iterable[str], limit: int | None = None) -> list[tuple[int, int]]:
+    """Sorted, merged [start, end) spans where a literal run of any term occurs (in ``text[:limit]``)."""
+    folded = analysis.fold(text if limit is None else text[:limit])
     spans: list[tuple[int, int]] = []
     runs = {run for term in terms for run in analysis.literal_runs(term)}
     for run in runs:
@@ -107,13 +112,18 @@ def highlight(text: str, terms: Iterable[str], fragment_size: int = 160) -> High
 
     Matching is on folded text (width, case, traditional/simplified), so a
     search for 丧 marks 喪. Paragraphs longer than ``fragment_size`` also get
-    a fragment: the window with the most matches.
+    a fragment: the window with the most matches. Only the first
+    ``MAX_MARKED_CHARS`` characters are marked, so no paragraph, however
+    long, makes a request slow.
     """
-    spans = match_spans(text, terms)
-    whole = _render(text, spans, 0, len(text))
+    scanned = min(len(text), MAX_MARKED_CHARS)
+    spans = match_spans(text, terms, scanned)
+    whole = _render(text, spans, 0, scanned)
+    if scanned < len(text):
+        whole += html.escape(text[scanned:])  # beyond the bound: the text itself, unmarked
     if len(text) <= fragment_size:
         return Highlighted(whole, whole, 0, len(text), len(spans))
-    start, end = _best_window(len(text), spans, fragment_size)
+    start, end = _best_window(scanned, spans, fragment_size)
     return Highlighted(whole, _render(text, spans, start, end), start, end, len(spans))
 
 

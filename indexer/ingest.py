@@ -23,7 +23,7 @@ import hashlib
 import multiprocessing
 import os
 import sys
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult
@@ -40,6 +40,7 @@ from indexer.model import Article
 from indexer.pipeline import discover, display_path, parse_file
 from indexer.reading import UnreadableFile
 from indexer.report import RunReport, engine_failure
+from indexer.splitting.long_paragraphs import logical_paragraph_id
 
 #: Paragraphs between commits: what a crash can cost, and what a reader waits to see.
 COMMIT_EVERY = 20_000
@@ -157,11 +158,19 @@ class _Loader:
             self.report.bytes_read += prepared.size
             self.report.add_articles(prepared.articles)
             self.report.paragraphs += len(prepared.fields)
+            self._count_parts(prepared.fields)
             since_commit += len(prepared.fields)
             if since_commit >= interval:
                 self.engine.commit()
                 since_commit = 0
             self._show(Path(prepared.shown).name)
+
+    def _count_parts(self, fields: list[dict[str, Any]]) -> None:
+        """Tell the report about over-long paragraphs that were split into parts."""
+        groups = Counter(logical_paragraph_id(f["paragraph_id"]) for f in fields)
+        split = [count for count in groups.values() if count > 1]
+        self.report.long_paragraphs += len(split)
+        self.report.long_paragraph_parts += sum(split)
 
     def _show(self, current: str) -> None:
         # tqdm gives files/s and the ETA; paragraphs/s is what the whole pipeline achieves.

@@ -67,6 +67,9 @@ class Paragraph:
     is_heading: bool = False
     topics: list[str] = field(default_factory=list)
     quality: float = 0.0
+    #: Set on every part of an over-long paragraph that was split (indexer.splitting.long_paragraphs):
+    #: the id of the first part, shared by all, so the parts can be shown as one paragraph.
+    part_of: str = ""
     duplicate_key: str = ""
     title: str = ""
     source_path: str = ""

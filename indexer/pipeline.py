@@ -29,6 +29,7 @@ from indexer.enrichment.topics import article_topics, paragraph_topics
 from indexer.model import ARTICLE_FACETS, Article, Origin, Paragraph, SourceFile
 from indexer.reading import RawDocument, UnreadableFile
 from indexer.splitting import ArticleDraft, split_articles, split_inline, split_paragraphs
+from indexer.splitting.long_paragraphs import part_id, split_long_paragraph
 
 _HASHLIKE = re.compile(r"^[\W_]*[0-9a-fA-F_\-]{8,}[\W_]*$|^\d+[_\-][0-9a-fA-F]{8,}$")
 _IGNORED = re.compile(r"^(\.|~\$|\._)|\.(tmp|bak|lnk|ini|db)$", re.IGNORECASE)
@@ -160,20 +161,31 @@ def build_article(
     paragraphs: list[Paragraph] = []
     placeholders: list[str] = []
     copied = {facet: getattr(article, facet) for facet in ARTICLE_FACETS}
-    for index, pd in enumerate(drafts):
-        blanks = find_placeholders(pd.text)
+    # An over-long paragraph becomes parts of bounded size (indexer.splitting.long_paragraphs):
+    # ids keep the logical paragraph's number, positions keep reading order.
+    parts = [
+        (index, part, len(texts), text)
+        for index, pd in enumerate(drafts)
+        for texts in [split_long_paragraph(pd.text)]
+        for part, text in enumerate(texts)
+    ]
+    for position, (index, part, count, text) in enumerate(parts):
+        pd = drafts[index]
+        blanks = find_placeholders(text)
         placeholders.extend(blanks)
+        logical_id = f"{article_id}-{index:04d}"
         paragraphs.append(
             Paragraph(
-                paragraph_id=f"{article_id}-{index:04d}",
+                paragraph_id=part_id(logical_id, part),
                 article_id=article_id,
-                position=index,
-                text=pd.text,
+                position=position,
+                text=text,
+                part_of=logical_id if count > 1 else "",
                 section_path=pd.section_path,
                 is_heading=pd.is_heading,
-                topics=paragraph_topics(pd.text, pd.section_path),
-                quality=content_quality(pd.text, pd.is_heading, len(blanks)),
-                duplicate_key=paragraph_key(pd.text),
+                topics=paragraph_topics(text, pd.section_path),
+                quality=content_quality(text, pd.is_heading, len(blanks)),
+                duplicate_key=paragraph_key(text),
                 title=title,
                 source_path=source_path,
                 source_sha256=source.sha256,

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from engine import facets as registry
 from engine.contract import EngineUnavailable, IncompatibleIndex
 from indexer.model import Article
+from indexer.splitting.long_paragraphs import MAX_PART_CHARS
 
 #: Article properties whose coverage the report shows: the registry's article facets, then the publish date.
 COVERAGE: dict[str, str] = {
@@ -35,6 +36,9 @@ class RunReport:
     bytes_read: int = 0
     articles: int = 0
     paragraphs: int = 0
+    #: Over-long paragraphs split into parts at sentence ends, and how many parts they became.
+    long_paragraphs: int = 0
+    long_paragraph_parts: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)
     covered: Counter[str] = field(default_factory=Counter)
 
@@ -61,6 +65,11 @@ class RunReport:
             + (f"，移除 {self.files_removed} 个" if self.files_removed else ""),
             f"文章 {self.articles} 篇，段落 {self.paragraphs} 段",
         ]
+        if self.long_paragraphs:
+            lines.append(
+                f"超长段落 {self.long_paragraphs} 段已在句末拆分为 {self.long_paragraph_parts} 部分"
+                f"（每部分不超过 {MAX_PART_CHARS} 字，原文页仍按一段显示），以免拖慢检索"
+            )
         if self.articles:
             coverage = "，".join(
                 f"{label} {100 * self.covered[name] / self.articles:.0f}%" for name, label in COVERAGE.items()
