@@ -28,7 +28,7 @@ from indexer.pagerules import LineRule, zone_rules
 from indexer.titles import TitleShape, has_genre_word, names_a_unit, same_title, title_shape
 
 Role = Literal["content", "title", "debris"]
-_CLAUSE_MARK = re.compile(r"[。,;:!?、]")
+_CLAUSE_MARK = re.compile(r"[。,;!?、]")
 _SENTENCE = re.compile(r"[^。!?]*[。!?]+[\"'”’)」』]*|[^。!?]+$")
 _TERMINAL = "。!?;:…”’」』)）】》\"'！？；："
 _TITLE_CONTINUATION = "及暨和与并"
@@ -150,9 +150,12 @@ def strip_debris_sentences(text: str) -> tuple[str, str]:
 
 
 def is_body_sentence(folded: str) -> bool:
-    """Prose of the author: long enough, with clause marks (or a long hard-wrapped run)."""
+    """Prose of the author: long enough, mostly Han, with clause marks (or a long hard-wrapped run).
+
+    A colon alone does not make a sentence: "字体:大 中 小 打印本页" is a row of labels.
+    """
     settings = zone_rules()["zones"]
-    if len(folded) < settings["body_min_length"]:
+    if len(folded) < settings["body_min_length"] or len(_HAN.findall(folded)) * 10 < len(folded) * 6:
         return False
     return bool(_CLAUSE_MARK.search(folded)) or len(folded) >= 2 * settings["body_min_length"]
 
@@ -200,7 +203,7 @@ def _title_here(
     """
     if level not in (None, 0):
         return None
-    if before is not None and before.role == "content" and before.text[-1] not in _TERMINAL:
+    if not in_header and before is not None and before.role == "content" and before.text[-1] not in _TERMINAL:
         return None
     shape = title_shape(text)
     marker = leading_marker(text)

@@ -131,3 +131,25 @@ def test_the_wrapped_rest_of_a_debris_line_is_debris_too() -> None:
 def test_sentence_runs_are_dropped_only_where_they_satisfy_a_rule() -> None:
     text, rule = strip_debris_sentences(BODY + BODY2)
     assert (text, rule) == (BODY + BODY2, "")
+
+
+def test_a_government_site_page_keeps_only_the_summary_and_its_sign_off() -> None:
+    page = [
+        "某某镇人民政府网",
+        "首页 | 政务公开 | 工作动态 | 专题专栏",
+        "【字体：大 中 小】  打印本页  关闭窗口",
+        "某某镇总工会2023年上半年工作总结",
+        "发布日期：2023-07-12  来源：镇总工会  浏览次数：326",
+        "扫一扫在手机打开当前页",
+        BODY,
+        HEADING,
+        BODY2,
+        "（本文来源于网络，如有侵权请联系删除）",
+        "某某镇总工会",
+        "2023年7月10日",
+        "上一篇：某某镇妇联工作总结",
+        "下一篇：某某镇团委工作计划",
+        "本文地址：http://www.example.gov.cn/art/2023/7/12/art_1.html",
+        "版权所有：某某镇人民政府  技术支持：某某网络",
+    ]
+    assert kept(page) == ["某某镇总工会2023年上半年工作总结", BODY, HEADING, BODY2, "某某镇总工会", "2023年7月10日"]
