@@ -76,6 +76,10 @@ class SearchRequest:
     page_size: int = 20
     collapse: bool = True
     facet_size: int = 50
+    #: More like this: when set, find paragraphs similar to this text instead of ``query``.
+    like_text: str = ""
+    #: Duplicate keys left out of a more-like-this search (the paragraph itself and its copies).
+    like_exclude: tuple[str, ...] = ()
 
 
 @dataclass
@@ -149,7 +153,13 @@ class SearchEngine(Protocol):
     """What the indexer and the portal may ask of a backend."""
 
     def search(self, request: SearchRequest) -> SearchResult:
-        """Run a search: matching, filters, disjunctive facets, ranking, highlight, collapse."""
+        """Run a search: matching, filters, disjunctive facets, ranking, highlight, collapse.
+
+        Headings are never hits: a term may occur in a paragraph or in the
+        headings above it (its section path), and a heading is returned only
+        when its article has nothing but headings. With ``like_text`` the
+        search finds paragraphs similar to that text (more like this).
+        """
         ...
 
     def article(self, article_id: str) -> list[IndexDocument]:

@@ -38,8 +38,12 @@ KEYWORD_FIELDS: tuple[str, ...] = tuple(
 _ARTICLE_TEXT_FACETS: tuple[str, ...] = tuple(
     f.field for f in registry.all_facets() if f.kind == "keyword" and not f.multi
 )
-#: The analysed views; engines split them on whitespace only.
-ANALYSED_FIELDS: tuple[str, ...] = ("words", "chars")
+#: The analysed views; engines split them on whitespace only. ``context`` holds the chars of the
+#: headings above a paragraph (its section path), so a paragraph is found through its headings.
+ANALYSED_FIELDS: tuple[str, ...] = ("words", "chars", plan.CONTEXT_FIELD)
+#: Between two headings of a section path in the ``context`` view: never produced by a query, so no
+#: phrase runs from one heading into the next.
+CONTEXT_BREAK = "\u2016\u2016"
 
 #: Longest word token indexed (Elasticsearch's whitespace tokenizer splits longer ones).
 MAX_WORD_LENGTH = 255
@@ -86,6 +90,35 @@ def index_fields(doc: IndexDocument) -> dict[str, Any]:
         words = [w for w in words if len(w) <= MAX_WORD_LENGTH]
     fields["words"] = " ".join(words)
     fields["chars"] = " ".join(chars)
+    fields[plan.CONTEXT_FIELD] = " ".join(context_tokens(doc.section_path))
+    return fields
+
+
+def context_tokens(section_path: Iterable[str]) -> list[str]:
+    """The ``context`` view: the chars of each heading above a paragraph, headings kept apart."""
+    tokens: list[str] = []
+    for heading in section_path:
+        chars = analysis.char_tokens(heading)
+        if chars:
+            if tokens:
+                tokens.append(CONTEXT_BREAK)
+            tokens += chars
+    return tokens
+
+
+def settle_headings(items: Iterable[IndexDocument | Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Index fields for one source file's paragraphs, headings settled per article.
+
+    A heading is context for the paragraphs below it and is never a hit
+    (quality band "heading"), except in an article that has nothing but
+    headings: there each heading is all there is to find, so it is searched
+    like any other short paragraph (band "low").
+    """
+    fields = [ensure_analyzed(item) for item in items]
+    with_body = {f["article_id"] for f in fields if not f.get("is_heading")}
+    for f in fields:
+        if f.get("is_heading") and f["article_id"] not in with_body:
+            f["quality_band"] = "low"
     return fields
 
 

@@ -56,7 +56,7 @@ log = logging.getLogger(__name__)
 MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "mappings"
 
 #: Bumped whenever mappings.json changes in a way old indices cannot serve.
-SCHEMA_VERSION = 3  # 2: paragraphs carry the origins of their facet values; 3: doc_type, org_type
+SCHEMA_VERSION = 4  # 2: paragraphs carry the origins of their facet values; 3: doc_type, org_type; 4: context
 
 #: Fields mapped as integers: terms on them must carry numbers, not arbitrary strings.
 INTEGER_FIELDS = registry.integer_fields() | {"position"}
@@ -331,11 +331,10 @@ def search_body(request: SearchRequest, parsed: ParsedQuery | None = None) -> di
         start, size = 0, 0
 
     body: dict[str, Any] = {"track_total_hits": True, "from": start, "size": size}
-    if parsed.is_empty:
-        body["query"] = {"match_all": {}}
-    else:
-        body["query"] = compile_node(plan.text_query(parsed))
-    if not parsed.required:
+    wanted = plan.search_plan(parsed, request.like_text, request.like_exclude)
+    # Even browsing goes through the plan: it leaves out the headings.
+    body["query"] = compile_node(wanted.node)
+    if not wanted.ranked:
         # Nothing to rank by (empty, or only exclusions): browse newest first.
         body["sort"] = _copy(BROWSE_SORT)
     elif request.sort == "year":
@@ -577,7 +576,7 @@ class ElasticsearchEngine:
         """Run a search: matching, filters, disjunctive facets, ranking, collapse; highlight in Python."""
         started = time.perf_counter()
         parsed = parse_query(request.query)
-        terms = parsed.positive_terms()
+        terms = plan.search_plan(parsed, request.like_text, request.like_exclude).terms
         page = max(1, int(request.page))
         page_size = max(0, int(request.page_size))
         filters = clean_filters(request.filters)
@@ -710,7 +709,8 @@ class ElasticsearchEngine:
         file missing in between. Raises DocumentsRejected (after removing the
         whole file again) when ES refuses any paragraph.
         """
-        fields = [stored.ensure_analyzed(item) for item in documents]
+        # Settled per source: whether a heading can be a hit depends on its whole article.
+        fields = stored.settle_headings(documents)
         for f in fields:
             if f["source_path"] != source_path:
                 # Pruning is by source_path: a stray paragraph would never be cleaned up.

@@ -52,7 +52,7 @@ from engine.contract import (
 from engine.query import parse_query
 
 #: Bump when the fields below change; an index of another version is refused.
-SCHEMA_VERSION = 6  # 2: facet origins; 3: id_prefix (tie-breaks); 4: quality_weight; 5: topic_set; 6: doc_type, org_type
+SCHEMA_VERSION = 7  # 2: facet origins; 3: id_prefix (tie-breaks); 4: quality_weight; 5: topic_set; 6: doc_type, org_type; 7: context (headings)
 VERSION_FILE = "ENGINE_VERSION.json"
 CURRENT_FILE = "CURRENT"
 GENERATION_PREFIX = "gen-"
@@ -647,8 +647,8 @@ class EmbeddedEngine:
             writer = self._writing().writer()
             with _native_io_errors():
                 writer.delete_documents_by_term("source_path", source_path)
-            for item in documents:
-                fields = stored.ensure_analyzed(item)
+            # Settled per source: whether a heading can be a hit depends on its whole article.
+            for fields in stored.settle_headings(documents):
                 if fields["source_path"] != source_path:
                     raise ValueError(f"{fields['paragraph_id']} belongs to {fields['source_path']}")
                 # Adding may flush a full in-memory segment to disk.
@@ -707,13 +707,14 @@ class EmbeddedEngine:
             return SearchResult(0, 0.0, [], facets, max(1, request.page), request.page_size, parsed.positive_terms())
         searcher, schema = generation.searcher(), generation.schema
         # The quality multiplier is applied by weight_by_field in _Ranking, not by the query.
-        text = plan.text_query(parsed, quality=False)
+        wanted = plan.search_plan(parsed, request.like_text, request.like_exclude, quality=False)
+        text = wanted.node
         filters = plan.filters_except(request.filters, request.year_from, request.year_to)
         query = compile_node(plan.Bool(must=(text,), filter=tuple(filters)), schema)
         page, page_size = max(1, request.page), max(0, request.page_size)
         start = (page - 1) * page_size
-        terms = parsed.positive_terms()
-        browse = not parsed.required
+        terms = wanted.terms
+        browse = not wanted.ranked
         by_relevance = not browse and request.sort != "year"
         # Counting rides on the facet aggregation: it needs no scores, a scored count would.
         # tantivy releases the GIL, so the facets are counted on another core while

@@ -11,6 +11,13 @@ a term must occur as a phrase of its bigrams (for a quoted phrase, the runs
 one right after the other). Scoring uses the ``words`` field (BM25 over
 jieba words), a proximity bonus when several terms are near each other, and
 a multiplier for substantial paragraphs (quality band "high").
+
+Headings are context, never hits of their own: a term may occur in the
+paragraph or in the headings above it (the ``context`` field, the chars of
+its section path), and paragraphs in the quality band "heading" are left
+out of every result. A heading of an article that has nothing but headings
+is in band "low" instead (engine.documents.settle_headings), so such an
+article can still be found.
 """
 
 from __future__ import annotations
@@ -29,6 +36,12 @@ PROXIMITY_SLOP = 3
 PROXIMITY_BOOST = 2.0
 QUALITY_WEIGHT = 1.0
 QUALITY_HIGH = "high"
+#: Quality band of a heading that introduces body paragraphs: context only, never a hit.
+HEADING_BAND = "heading"
+#: Field holding the chars of a paragraph's section path (its headings).
+CONTEXT_FIELD = "context"
+#: Words taken from a paragraph to find paragraphs like it.
+SIMILAR_WORDS = 16
 
 
 @dataclass(frozen=True)
@@ -103,7 +116,7 @@ class MatchAll:
 Node = Phrase | AnyTerm | Terms | Range | Bool | Boost | ConstantScore | MatchAll
 
 
-def phrase_match(runs: list[str]) -> Node:
+def phrase_match(runs: list[str], field: str = "chars") -> Node:
     """A quoted phrase of several runs: the runs occur one right after the other.
 
     Between two runs the text may hold any separator (the chars view puts a
@@ -116,28 +129,46 @@ def phrase_match(runs: list[str]) -> Node:
             separated.append(analysis.RUN_BREAK)
         separated.extend(analysis.bigrams(run))
     joined = analysis.bigrams("".join(runs))
-    return Bool(should=(Phrase("chars", tuple(separated)), Phrase("chars", tuple(joined))))
+    return Bool(should=(Phrase(field, tuple(separated)), Phrase(field, tuple(joined))))
 
 
-def term_match(term: Term) -> Node:
-    """The exact, recall-safe condition for one term: each literal run occurs (in order for a phrase)."""
+def literal_match(term: Term, field: str = "chars") -> Node:
+    """The exact, recall-safe condition for one term in one chars-like field (in order for a phrase)."""
     runs = analysis.literal_runs(term.text)
     if term.phrase and len(runs) > 1 and all(len(run) > 1 for run in runs):
         # Only runs of two or more characters can be chained: a lone
         # character at either end may be half of a bigram in the text.
-        return phrase_match(runs)
+        return phrase_match(runs, field)
     conditions: list[Node] = []
     for run in runs:
         if len(run) == 1:
             # A single character is only indexed as a bigram's half, so fall
             # back to words: best effort, outside the recall guarantee.
-            conditions.append(Bool(should=(AnyTerm("words", (run,)), Phrase("chars", (run,)))))
+            if field == "chars":
+                conditions.append(Bool(should=(AnyTerm("words", (run,)), Phrase(field, (run,)))))
+            else:
+                conditions.append(Phrase(field, (run,)))
         else:
-            conditions.append(Phrase("chars", tuple(analysis.bigrams(run))))
+            conditions.append(Phrase(field, tuple(analysis.bigrams(run))))
     if not conditions:
         # Pure punctuation: nothing can match it literally in the chars view.
         return Bool(should=(), must_not=(MatchAll(),))
     return conditions[0] if len(conditions) == 1 else Bool(filter=tuple(conditions))
+
+
+def term_match(term: Term) -> Node:
+    """One term occurs in the paragraph itself or in the headings above it (its context).
+
+    Each term may be found in either place, so 送温暖 困难职工 finds the
+    paragraph about 困难职工 under the heading 五、努力为职工送温暖办实事.
+    """
+    own = literal_match(term)
+    return Bool(should=(own, literal_match(term, CONTEXT_FIELD)))
+
+
+def not_a_heading() -> Node:
+    """Excludes headings that introduce body paragraphs (they are context, never a hit)."""
+    return Terms("quality_band", (HEADING_BAND,))
 
 
 def term_score(term: Term) -> Node:
@@ -161,7 +192,9 @@ def text_query(parsed: ParsedQuery, quality: bool = True) -> Node:
         else:
             filters.append(Bool(should=tuple(term_match(t) for t in clause.alternatives)))
         scores.extend(term_score(t) for t in clause.alternatives)
-    excluded = tuple(term_match(t) for t in parsed.excluded)
+    # An excluded word is looked for in the paragraph's own text only: a heading
+    # that names it does not make every paragraph below it unwanted.
+    excluded = (*(literal_match(t) for t in parsed.excluded), not_a_heading())
 
     positive = [c.alternatives[0] for c in parsed.required]
     if len(positive) > 1:
@@ -191,6 +224,53 @@ def _with_quality(scores: list[Node], quality: bool) -> tuple[Node, ...]:
     return (relevance, Boost(substantial, QUALITY_WEIGHT))
 
 
+def similar_words(text: str, limit: int = SIMILAR_WORDS) -> tuple[str, ...]:
+    """The words of ``text`` that best say what it is about: the most frequent, then the longest.
+
+    Single characters and numbers carry little meaning; the engines' BM25
+    (inverse document frequency) then weighs the common words down.
+    """
+    counts: dict[str, int] = {}
+    for word in analysis.word_tokens(text):
+        if len(word) >= 2 and not word.isdigit() and not word.isascii():
+            counts[word] = counts.get(word, 0) + 1
+    ranked = sorted(counts, key=lambda w: (-counts[w], -len(w), w))
+    return tuple(ranked[:limit])
+
+
+def similar_query(text: str, exclude_keys: tuple[str, ...], quality: bool = True) -> Node:
+    """Paragraphs sharing the significant words of ``text``, best first; the excluded duplicate groups left out."""
+    words = similar_words(text)
+    if not words:
+        return Bool(should=(), must_not=(MatchAll(),))
+    excluded: list[Node] = [not_a_heading()]
+    if exclude_keys:
+        excluded.append(Terms("duplicate_key", tuple(exclude_keys)))
+    return Bool(
+        filter=(AnyTerm("words", words),),
+        should=_with_quality([AnyTerm("words", words)], quality),
+        must_not=tuple(excluded),
+    )
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """What one search matches (``node``), what it highlights, and whether it has a relevance order."""
+
+    node: Node
+    terms: list[str]
+    ranked: bool
+
+
+def search_plan(
+    parsed: ParsedQuery, like_text: str = "", like_exclude: tuple[str, ...] = (), quality: bool = True
+) -> QueryPlan:
+    """The text part of a search: the user's query, or paragraphs like ``like_text`` when given."""
+    if like_text:
+        return QueryPlan(similar_query(like_text, like_exclude, quality), list(similar_words(like_text)), True)
+    return QueryPlan(text_query(parsed, quality), parsed.positive_terms(), bool(parsed.required))
+
+
 def facet_filter(facet: str, values: tuple[str, ...]) -> Node:
     """OR within one facet."""
     return Terms(FACET_FIELDS[facet], tuple(values))
@@ -218,5 +298,5 @@ def quality_factor(band: str) -> float:
 def quality_band(quality: float, is_heading: bool) -> str:
     """Coarse quality for the scoring bonus: headings and boilerplate-like lines score none."""
     if is_heading:
-        return "heading"
+        return HEADING_BAND
     return QUALITY_HIGH if quality >= 0.6 else "low"

@@ -52,6 +52,16 @@ def term(field: str, value: str) -> dict[str, Any]:
     return {"term": {field: {"value": value}}}
 
 
+#: Every text query leaves out the headings that introduce paragraphs (they are context, never hits).
+NOT_A_HEADING = {"terms": {"quality_band": ["heading"]}}
+
+
+def own_or_context(own: dict[str, Any]) -> dict[str, Any]:
+    """A term found in the paragraph's own chars or in the chars of the headings above it."""
+    context = json.loads(json.dumps(own).replace('"chars"', '"context"'))
+    return {"bool": {"should": [own, context], "minimum_should_match": 1}}
+
+
 def ranked(*scores: dict[str, Any]) -> list[dict[str, Any]]:
     """The ``should`` of a text query: relevance, plus relevance again for substantial paragraphs.
 
@@ -77,7 +87,7 @@ def words_score(text: str) -> dict[str, Any]:
 def test_mappings_use_only_builtin_whitespace_analysis() -> None:
     mappings = load("mappings.json")
     props = mappings["properties"]
-    for field in ("words", "chars"):
+    for field in ("words", "chars", "context"):
         assert props[field]["type"] == "text"
         assert props[field]["analyzer"] == "whitespace"
         assert props[field]["search_analyzer"] == "whitespace"
@@ -86,7 +96,7 @@ def test_mappings_use_only_builtin_whitespace_analysis() -> None:
     assert "analysis" not in json.dumps(load("settings.json"))
     assert mappings["dynamic"] == "strict"
     # The analysed views are rebuilt from the text, never read back.
-    assert mappings["_source"] == {"excludes": ["words", "chars"]}
+    assert mappings["_source"] == {"excludes": ["words", "chars", "context"]}
 
 
 def test_mappings_field_types() -> None:
@@ -132,7 +142,7 @@ def test_index_body_for_first_write() -> None:
     expected_mappings["_meta"] = index_meta()
     assert body["mappings"] == expected_mappings
     assert body["aliases"] == {"summaries": {}}
-    assert index_meta() == {"schema_version": 3, "analysis_version": analysis.analysis_version()}
+    assert index_meta() == {"schema_version": 4, "analysis_version": analysis.analysis_version()}
 
 
 def test_index_body_for_rebuild_has_no_alias() -> None:
@@ -229,12 +239,14 @@ def test_bulk_action_for_a_document() -> None:
             "words": " ".join(analysis.word_tokens(doc.text)),
             # Folded (full-width digits → ASCII), bigrams per run, runs split by ‖.
             "chars": "全体 体教 教职 职工 \u2016 20 02 23 3年",
+            # The headings above the paragraph, as chars: it is found through them.
+            "context": "一 \u2016 主要 要工 工作",
         },
     }
 
 
 def test_bulk_passes_pre_analysed_dicts_through() -> None:
-    fields = {"paragraph_id": "x#0", "words": "a", "chars": "b", "text": "t"}
+    fields = {"paragraph_id": "x#0", "words": "a", "chars": "b", "context": "c", "text": "t"}
     (action,) = list(bulk_actions("idx", [fields]))
     assert action == {"_op_type": "index", "_index": "idx", "_id": "x#0", "_source": fields}
 
@@ -245,7 +257,7 @@ def test_bulk_passes_pre_analysed_dicts_through() -> None:
 def test_and_query() -> None:
     assert query_for("工会 职工") == {
         "bool": {
-            "filter": [term("chars", "工会"), term("chars", "职工")],
+            "filter": [own_or_context(term("chars", "工会")), own_or_context(term("chars", "职工"))],
             "should": ranked(
                 term("words", "工会"),
                 term("words", "职工"),
@@ -258,6 +270,7 @@ def test_and_query() -> None:
                     }
                 },
             ),
+            "must_not": [NOT_A_HEADING],
         }
     }
 
@@ -265,8 +278,9 @@ def test_and_query() -> None:
 def test_phrase_query_matches_bigrams_in_order() -> None:
     assert query_for('"集体协商"') == {
         "bool": {
-            "filter": [{"match_phrase": {"chars": {"query": "集体 体协 协商", "analyzer": "whitespace"}}}],
+            "filter": [own_or_context({"match_phrase": {"chars": {"query": "集体 体协 协商", "analyzer": "whitespace"}}})],
             "should": ranked(words_score("集体协商")),
+            "must_not": [NOT_A_HEADING],
         }
     }
 
@@ -274,15 +288,18 @@ def test_phrase_query_matches_bigrams_in_order() -> None:
 def test_exclusion_is_must_not() -> None:
     assert query_for("工会 -职工") == {
         "bool": {
-            "filter": [term("chars", "工会")],
+            "filter": [own_or_context(term("chars", "工会"))],
             "should": ranked(term("words", "工会")),
-            "must_not": [term("chars", "职工")],
+            # Only the paragraph's own text is looked at for an excluded word.
+            "must_not": [term("chars", "职工"), NOT_A_HEADING],
         }
     }
 
 
 def test_only_exclusions_match_everything_else() -> None:
-    assert query_for("-职工") == {"bool": {"filter": [{"match_all": {}}], "must_not": [term("chars", "职工")]}}
+    assert query_for("-职工") == {
+        "bool": {"filter": [{"match_all": {}}], "must_not": [term("chars", "职工"), NOT_A_HEADING]}
+    }
 
 
 def test_or_query_needs_one_alternative() -> None:
@@ -292,14 +309,15 @@ def test_or_query_needs_one_alternative() -> None:
                 {
                     "bool": {
                         "should": [
-                            {"match_phrase": {"chars": {"query": "送温 温暖", "analyzer": "whitespace"}}},
-                            term("chars", "帮扶"),
+                            own_or_context({"match_phrase": {"chars": {"query": "送温 温暖", "analyzer": "whitespace"}}}),
+                            own_or_context(term("chars", "帮扶")),
                         ],
                         "minimum_should_match": 1,
                     }
                 }
             ],
             "should": ranked(words_score("送温暖"), term("words", "帮扶")),
+            "must_not": [NOT_A_HEADING],
         }
     }
 
@@ -307,8 +325,19 @@ def test_or_query_needs_one_alternative() -> None:
 def test_single_character_term() -> None:
     assert query_for("会") == {
         "bool": {
-            "filter": [{"bool": {"should": [term("words", "会"), term("chars", "会")], "minimum_should_match": 1}}],
+            "filter": [
+                {
+                    "bool": {
+                        "should": [
+                            {"bool": {"should": [term("words", "会"), term("chars", "会")], "minimum_should_match": 1}},
+                            term("context", "会"),
+                        ],
+                        "minimum_should_match": 1,
+                    }
+                }
+            ],
             "should": ranked(term("words", "会")),
+            "must_not": [NOT_A_HEADING],
         }
     }
 
@@ -417,7 +446,8 @@ def test_year_sort_body() -> None:
 def test_empty_query_browses_newest_first() -> None:
     for query in ("", "   ", '""'):
         body = search_body(SearchRequest(query=query, sort="relevance"))
-        assert body["query"] == {"match_all": {}}
+        # Everything but the headings that introduce paragraphs.
+        assert body["query"] == {"bool": {"filter": [{"match_all": {}}], "must_not": [NOT_A_HEADING]}}
         assert body["sort"] == [{"year": {"order": "desc", "missing": "_last"}}, {"paragraph_id": "asc"}]
         assert body["sort"] == BROWSE_SORT
     # Only exclusions: nothing to rank by, so browse too, but without the excluded.
