@@ -52,7 +52,7 @@ def test_an_intro_run_into_the_text_of_a_one_line_page_goes_and_the_text_stays()
         ("本文档由网友上传，如需下载请成为VIP会员，版权归原作者所有。", "download notice"),
         ("关键词：工会工作总结  范文", "byline"),
         ("展开全文", "site furniture"),
-        ("这是一篇关于社区工会工作总结的文章，欢迎阅读。", "editor intro, signed"),
+        ("这是一篇关于社区工会工作总结的文章，欢迎阅读。", "editor intro"),
     ],
 )
 def test_page_furniture_is_named_by_its_class(line: str, rule: str) -> None:
