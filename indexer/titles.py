@@ -7,7 +7,7 @@ marker shapes are data (indexer/data/page_zones.toml, ``[titles]``).
 Three shapes matter on template pages:
 
 * a **title**: a short line naming a document (…工会工作总结, …述职报告, …主持词);
-* a **series marker**, alone or around a title: 篇一, 【篇二】, 第1篇：, 范文三, 模板篇5,
+* a **series marker**, alone or around a title: 篇一, 【篇二】, 第1篇：, 范文三, 例文4, 模板篇5,
   …总结1, …总结 篇2, 1.…活动总结;
 * a **collection title**: a title that names a bundle (…总结(通用6篇), …总结4篇,
   …集锦15篇, …合集): the site's heading, never an article of its own.
@@ -25,7 +25,7 @@ from indexer.pagerules import zone_rules
 MAX_TITLE = 40
 _NUM = r"(?:\d{1,3}|[一二三四五六七八九十]{1,3})"
 _SERIES_PREFIX = re.compile(
-    rf"^[【\[(]?\s*(?:第\s*{_NUM}\s*篇|篇\s*{_NUM}|范文\s*{_NUM}|模板\s*篇?\s*{_NUM}|{_NUM}\s*篇(?=[】\])]))\s*[】\])]?\s*[:.、]?\s*"
+    rf"^[【\[(]?\s*(?:第\s*{_NUM}\s*篇|篇\s*{_NUM}|(?:范文|例文|样文|模板)\s*篇?\s*{_NUM}|{_NUM}\s*篇(?=[】\])]))\s*[】\])]?\s*[:.、]?\s*"
 )
 _NUMBERED_PREFIX = re.compile(r"^\d{1,2}\s*[.、]\s*")
 _SERIES_SUFFIX = re.compile(rf"\s*(?:[(\[【]\s*)?(?:篇\s*{_NUM}|第\s*{_NUM}\s*篇|{_NUM})\s*(?:[)\]】])?$")

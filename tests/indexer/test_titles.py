@@ -9,7 +9,7 @@ from indexer.titles import collection_core, names_a_unit, same_title, title_shap
 
 @pytest.mark.parametrize(
     "line",
-    ["第二篇", "【篇三】", "篇4：", "范文五", "模板篇6"],
+    ["第二篇", "【篇三】", "篇4：", "范文五", "例文7", "模板篇6"],
 )
 def test_a_bare_series_marker_starts_an_article_without_a_title(line: str) -> None:
     shape = title_shape(line)
