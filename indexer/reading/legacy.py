@@ -1,118 +1,92 @@
-"""Old binary word-processor files (.doc, .wps) and RTF, through an external converter.
+"""Old binary word-processor files (.doc, .wps) and RTF, through external converters.
 
-No maintained pure-Python reader exists for these formats, so the text comes from
-``antiword`` (Word 97–2003 .doc) or LibreOffice (``soffice --convert-to txt``, which
-also reads WPS and RTF) when one is installed. Each runs in its own process group
-with a timeout, because a malformed file can make a converter hang.
+No maintained pure-Python reader exists for these formats. LibreOffice comes first
+when installed: it converts the file to .docx in a long-lived session
+(indexer.reading.office), and the .docx reader then keeps what plain text loses —
+Word's automatic numbering (一、（一）1.), heading styles, tables row by row,
+footnotes — while tracked deletions stay deleted. ``antiword`` is the fallback for
+Word 97–2003 files (fast and exact for the text, but without numbering or tables).
+Each converter runs with a timeout, because a malformed file can make one hang.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import subprocess
 import tempfile
 from pathlib import Path
 
+from indexer.reading import office
 from indexer.reading.document import Extracted, UnreadableFile, lines_from_text
+from indexer.reading.docx import read_docx
 from indexer.reading.encoding import BinaryContent, decode_text
 
 ANTIWORD_TIMEOUT_S = 60
-SOFFICE_TIMEOUT_S = 180  # includes LibreOffice's start-up, seconds on a cold profile
+_DOCX_FILTER = "MS Word 2007 XML"
 
 
 def read_legacy(data: bytes, fmt: str, *, rtf: bool = False) -> Extracted:
-    """Convert a .doc/.wps (or, with ``rtf``, an RTF document) to lines of text.
+    """Read a .doc/.wps (or, with ``rtf``, an RTF document): LibreOffice first, then antiword.
 
-    Raises UnreadableFile("unsupported: install …") when no converter is on PATH.
+    Raises UnreadableFile("unsupported: install …") when no converter is on PATH, and
+    otherwise the most telling converter's one-line reason.
     """
     antiword = None if rtf else shutil.which("antiword")
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    # antiword is fast and exact for Word 97+; LibreOffice reads what it cannot
-    # (WPS, Word 6/95, RTF). WPS files go to LibreOffice first for the same reason.
-    converters = [c for c in ((soffice, antiword) if fmt == "wps" else (antiword, soffice)) if c]
-    if not converters:
+    soffice = office.find_soffice()
+    if soffice is None and antiword is None:
         if rtf:
             raise UnreadableFile("unsupported: install LibreOffice to read RTF")
         raise UnreadableFile(f"unsupported: install antiword or LibreOffice to read .{fmt}")
-    failure = UnreadableFile(f"cannot convert .{fmt}")
+    failures: dict[str, UnreadableFile] = {}
     with tempfile.TemporaryDirectory(prefix="indexer-legacy-") as tmp:
         # The converters want a path; a private copy also keeps odd characters in the
         # original name out of the command line and away from LibreOffice's naming.
         source = Path(tmp) / f"input.{'rtf' if rtf else fmt}"
         source.write_bytes(data)
-        for converter in converters:
+        if soffice is not None:
             try:
-                if converter == antiword:
-                    output = _antiword(converter, source)
-                else:
-                    output = _soffice(converter, source, Path(tmp))
+                converted = office.convert(source, "docx", _DOCX_FILTER)
+                return _from_docx(converted.read_bytes(), fmt)
             except UnreadableFile as exc:
-                failure = exc
-                continue
+                failures["LibreOffice"] = exc
+        if antiword is not None:
             try:
-                text, _ = decode_text(output)
-            except BinaryContent as exc:
-                raise UnreadableFile(f"converter returned binary output for .{fmt}") from exc
-            return Extracted(lines=lines_from_text(text))
-    raise failure
+                return _from_text(_antiword(antiword, source), fmt)
+            except UnreadableFile as exc:
+                failures["antiword"] = exc
+    raise _most_telling(failures, fmt)
+
+
+def _from_docx(data: bytes, fmt: str) -> Extracted:
+    extracted = read_docx(data, "docx")
+    if not any(line.text.strip() for line in extracted.lines):
+        raise UnreadableFile(f"no text in this .{fmt}")
+    # The converted package's title is LibreOffice's, not the author's, when it has none.
+    return extracted
+
+
+def _from_text(output: bytes, fmt: str) -> Extracted:
+    try:
+        text, _ = decode_text(output)
+    except BinaryContent as exc:
+        raise UnreadableFile(f"converter returned binary output for .{fmt}") from exc
+    return Extracted(lines=lines_from_text(text))
+
+
+def _most_telling(failures: dict[str, UnreadableFile], fmt: str) -> UnreadableFile:
+    """antiword names the cause of a bad Word file ("… is not a Word Document", encrypted);
+    LibreOffice only says it cannot open it, so antiword's reason wins when it ran."""
+    if "antiword" in failures:
+        return failures["antiword"]
+    if "LibreOffice" in failures:
+        return failures["LibreOffice"]
+    return UnreadableFile(f"cannot convert .{fmt}")
 
 
 def _antiword(antiword: str, source: Path) -> bytes:
     # -m UTF-8.txt: output UTF-8 (default is Latin-1); -w 0: one paragraph per line.
-    code, out, err = _run([antiword, "-m", "UTF-8.txt", "-w", "0", str(source)], ANTIWORD_TIMEOUT_S)
-    if code != 0:
-        raise UnreadableFile(f"antiword failed: {_detail(code, err, source)}")
-    return out
-
-
-def _soffice(soffice: str, source: Path, tmp: Path) -> bytes:
-    outdir = tmp / "out"
-    command = [
-        soffice,
-        "--headless",
-        "--norestore",
-        "--nolockcheck",
-        # A private profile: a user's running LibreOffice or a parallel worker would
-        # otherwise hold the default profile's lock and the call would do nothing.
-        f"-env:UserInstallation={(tmp / 'profile').as_uri()}",
-        "--convert-to",
-        "txt:Text (encoded):UTF8",
-        "--outdir",
-        str(outdir),
-        str(source),
-    ]
-    code, _, err = _run(command, SOFFICE_TIMEOUT_S)
-    produced = outdir / f"{source.stem}.txt"
-    if code != 0 or not produced.exists():
-        raise UnreadableFile(f"LibreOffice failed: {_detail(code, err, source)}")
-    return produced.read_bytes()
-
-
-def _run(command: list[str], timeout: float) -> tuple[int, bytes, bytes]:
-    process = subprocess.Popen(
-        command,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
+    code, out, err = office.run_tool(
+        [antiword, "-m", "UTF-8.txt", "-w", "0", str(source)], ANTIWORD_TIMEOUT_S, "antiword"
     )
-    try:
-        out, err = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        # soffice forks soffice.bin: end the whole group we started, not just the parent.
-        os.killpg(process.pid, signal.SIGKILL)
-        process.communicate()
-        raise UnreadableFile(f"{Path(command[0]).name} timed out after {timeout:g} s") from None
-    return process.returncode, out, err
-
-
-def _detail(code: int, stderr: bytes, source: Path) -> str:
-    """Why a converter failed, short enough for a status line and without our temp path."""
-    text = stderr.decode("utf-8", errors="replace").replace(str(source), "file")
-    line = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    if line:
-        return line[:120]
-    # antiword segfaults on some damaged files instead of reporting them
-    return f"crashed (signal {-code})" if code < 0 else f"exit status {code}, no output"
+    if code != 0:
+        raise UnreadableFile(f"antiword failed: {office.tool_detail(code, err, source)}")
+    return out
