@@ -190,6 +190,11 @@ def wrap_width(texts: list[str]) -> int | None:
     return max(near)
 
 
+def runs_on(line: ZonedLine | None) -> bool:
+    """The line is the author's and stops mid-sentence: what follows continues it."""
+    return line is not None and line.role == "content" and line.text[-1] not in _TERMINAL
+
+
 def _title_here(
     text: str, folded: str, level: int | None, before: ZonedLine | None, in_header: bool, title: str
 ) -> TitleShape | None:
@@ -203,7 +208,7 @@ def _title_here(
     """
     if level not in (None, 0):
         return None
-    if not in_header and before is not None and before.role == "content" and before.text[-1] not in _TERMINAL:
+    if not in_header and runs_on(before):
         return None
     shape = title_shape(text)
     marker = leading_marker(text)
@@ -251,6 +256,10 @@ def classify(lines: list[tuple[str, int | None, bool]]) -> list[ZonedLine]:
             folded = folded_view(text).text.strip()
             if not folded:
                 continue
+        if runs_on(before) and not in_header and same_title(text, title):
+            # A PDF's running header between the two halves of a sentence.
+            out.append(ZonedLine(text, level, "debris", "running header"))
+            continue
         shape = _title_here(text, folded, level, before, in_header, title)
         if shape is not None:
             if shape.collection:

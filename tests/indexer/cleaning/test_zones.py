@@ -156,3 +156,8 @@ def test_a_government_site_page_keeps_only_the_summary_and_its_sign_off() -> Non
         "版权所有：某某镇人民政府  技术支持：某某网络",
     ]
     assert kept(page) == ["某某镇总工会2023年上半年工作总结", BODY, HEADING, BODY2, "某某镇总工会", "2023年7月10日"]
+
+
+def test_a_running_header_between_two_halves_of_a_sentence_goes() -> None:
+    lines = ["某某镇总工会2023年工作总结", BODY, "全年新建企业工会十二家，发展会员", "某某镇总工会2023年工作总结", "- 2 -", "六百余人。"]
+    assert kept(lines) == ["某某镇总工会2023年工作总结", BODY, "全年新建企业工会十二家，发展会员六百余人。"]
