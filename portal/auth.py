@@ -10,12 +10,18 @@ The check runs as the first ``before_request`` hook, before the body of a
 request is read: an anonymous upload is refused without parsing its
 20 MB, and before the CSRF check, so a stranger learns nothing from it.
 Sessions are Flask's signed cookies (HttpOnly, SameSite=Lax, Secure when
-configured) holding only the user name and the login time; a session
-whose user has been removed from the accounts stops working at once.
+configured) holding the user name, the login time and a fingerprint of the
+account's password hash (an HMAC under the secret key, never the hash). A
+session stops working at once when its user is removed, when the password
+changes (a new hash, even for the same password: a new salt), and when that
+user logs out anywhere (portal.revocations: a logout ends every older
+session of the user, so a copied cookie dies with it).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -26,11 +32,13 @@ from urllib.parse import urlsplit
 from flask import Flask, Response, abort, current_app, redirect, request, session, url_for
 
 from portal.responses import json_response
+from portal.revocations import LogoutList
 from portal.throttle import LoginThrottle
 from portal.users import UserStore
 
 _USERS = "portal.users"
 _THROTTLE = "portal.throttle"
+_LOGOUTS = "portal.logouts"
 #: Reachable without a login even when searching needs one.
 OPEN_ENDPOINTS = frozenset({"auth.login", "auth.logout", "static", "health.healthz"})
 ADMIN_BLUEPRINT = "admin"
@@ -48,24 +56,54 @@ def throttle() -> LoginThrottle:
     return cast(LoginThrottle, current_app.extensions[_THROTTLE])
 
 
+def logouts() -> LogoutList:
+    """The app's server-side logout list."""
+    return cast(LogoutList, current_app.extensions[_LOGOUTS])
+
+
+def _password_mark(name: str) -> str | None:
+    """What a session remembers of the password it was opened with: an HMAC of the account's hash."""
+    hashed = users().password_hash(name)
+    if hashed is None:
+        return None
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, f"{name}\0{hashed}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def current_user() -> str | None:
-    """The logged-in user's name, or None (also when the account was removed meanwhile)."""
+    """The logged-in user's name, or None: no session, or one that has ended since.
+
+    Ended: the account was removed, its password changed (or was set again),
+    or the user logged out after this session began.
+    """
     if not current_app.config.get("ADMIN_ENABLED"):
         return None
-    name = session.get("user")
-    return name if isinstance(name, str) and name in users() else None
+    name, mark, started = session.get("user"), session.get("password"), session.get("login_at")
+    if not isinstance(name, str) or not isinstance(mark, str) or not isinstance(started, int | float):
+        return None
+    expected = _password_mark(name)
+    if expected is None or not hmac.compare_digest(mark, expected):
+        return None
+    if started <= logouts().revoked_before(name):
+        return None
+    return name
 
 
 def login_user(name: str) -> None:
     """Start a fresh session for ``name`` (the old one, CSRF token included, is dropped)."""
     session.clear()
     session["user"] = name
-    session["login_at"] = int(time.time())
+    # Sub-second: a login right after a logout must count as newer than it.
+    session["login_at"] = time.time()
+    session["password"] = _password_mark(name)
     session.permanent = True  # expires after PERMANENT_SESSION_LIFETIME, checked on the server too
 
 
 def logout_user() -> None:
-    """End the session."""
+    """End the session, and every other session of the same user that began before now."""
+    name = current_user()
+    if name is not None:
+        logouts().revoke(name, time.time())
     session.clear()
 
 
@@ -130,5 +168,6 @@ def init_app(app: Flask) -> None:
         max_failures=int(app.config["LOGIN_MAX_FAILURES"]),
         window_seconds=int(app.config["LOGIN_WINDOW_SECONDS"]),
     )
+    app.extensions[_LOGOUTS] = LogoutList(Path(state) / "sessions.sqlite3" if state else None)
     app.before_request(guard)
     app.context_processor(_template_globals)

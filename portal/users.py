@@ -105,6 +105,10 @@ class UserStore:
     def __len__(self) -> int:
         return len(self._accounts())
 
+    def password_hash(self, name: str) -> str | None:
+        """The stored hash of ``name`` (None when there is no such account); it changes with every new password."""
+        return self._accounts().get(name)
+
     def verify(self, name: str, password: str) -> bool:
         """True when ``name`` exists and ``password`` matches its hash (constant work either way)."""
         hashed = self._accounts().get(name)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
+from werkzeug.security import generate_password_hash
 
 from engine.embedded import EmbeddedEngine
 from portal import ConfigurationError, create_app
@@ -112,6 +113,65 @@ def test_a_removed_account_loses_its_session(tmp_path: Path, engine: EmbeddedEng
     assert client.get("/admin/").status_code == 200
     users.write_text("# nobody\n", encoding="utf-8")
     assert client.get("/admin/").status_code == 302
+
+
+def _stolen(client: FlaskClient, app_client: FlaskClient) -> FlaskClient:
+    """``app_client`` carrying a copy of ``client``'s session cookie (as a thief would)."""
+    cookie = client.get_cookie("union_session")
+    assert cookie is not None
+    app_client.set_cookie("union_session", cookie.value)
+    return app_client
+
+
+def test_a_password_change_ends_older_sessions(tmp_path: Path, engine: EmbeddedEngine) -> None:
+    users = tmp_path / "users"
+    users.write_text(f"admin:{password_hash()}\n", encoding="utf-8")
+    app = portal(tmp_path, ENGINE=engine, USERS="", USERS_FILE=str(users))
+    client = client_of(app)
+    assert login(client).status_code == 302
+    old = _stolen(client, client_of(app))
+    assert old.get("/admin/").status_code == 200
+    # The account is removed and added again with a new password (python -m portal.users).
+    users.write_text("# nobody\n", encoding="utf-8")
+    assert old.get("/admin/").status_code == 302
+    users.write_text(f"admin:{generate_password_hash('a brand new password 2')}\n", encoding="utf-8")
+    assert old.get("/admin/").status_code == 302  # the old cookie does not come back to life
+    assert client.get("/admin/").status_code == 302
+    fresh = client_of(app)
+    assert login(fresh, password="a brand new password 2").status_code == 302
+    assert fresh.get("/admin/").status_code == 200
+
+
+def test_the_same_password_set_again_still_ends_older_sessions(tmp_path: Path, engine: EmbeddedEngine) -> None:
+    users = tmp_path / "users"
+    users.write_text(f"admin:{password_hash()}\n", encoding="utf-8")
+    app = portal(tmp_path, ENGINE=engine, USERS="", USERS_FILE=str(users))
+    client = client_of(app)
+    assert login(client).status_code == 302
+    users.write_text(f"admin:{generate_password_hash(PASSWORD)}\n", encoding="utf-8")  # a new salt
+    assert client.get("/admin/").status_code == 302
+
+
+def test_a_cookie_captured_before_logout_is_dead_after_it(tmp_path: Path, engine: EmbeddedEngine) -> None:
+    app = portal(tmp_path, ENGINE=engine)
+    client = client_of(app)
+    assert login(client).status_code == 302
+    thief = _stolen(client, client_of(app))
+    assert thief.get("/admin/").status_code == 200
+    assert client.post("/logout", data={"csrf_token": csrf_token(client, "/")}).status_code == 302
+    assert thief.get("/admin/").status_code == 302
+    # Every worker sees the logout (the list is kept in the state folder), and a new login works.
+    other_worker = _stolen(thief, client_of(portal(tmp_path, ENGINE=engine)))
+    assert other_worker.get("/admin/").status_code == 302
+    assert login(client).status_code == 302 and client.get("/admin/").status_code == 200
+
+
+def test_a_logout_ends_every_older_session_of_that_user(tmp_path: Path, engine: EmbeddedEngine) -> None:
+    app = portal(tmp_path, ENGINE=engine)
+    laptop, phone = client_of(app), client_of(app)
+    assert login(laptop).status_code == 302 and login(phone).status_code == 302
+    assert phone.post("/logout", data={"csrf_token": csrf_token(phone, "/")}).status_code == 302
+    assert laptop.get("/admin/").status_code == 302
 
 
 # --------------------------------------------------------------------------- CSRF on every form
