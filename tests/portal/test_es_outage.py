@@ -1,13 +1,16 @@
-"""Elasticsearch down at start and mid-run: the portal answers 503 and recovers by itself.
+"""Elasticsearch down, hung or restarted: the portal answers 503 fast and recovers by itself.
 
 A real Elasticsearch node (tests/support/elasticsearch_node.py) is started
 on a loopback port chosen in advance. The portal is pointed at that port
 before anything listens there (down at start: 503), then the node is
 started (the same portal recovers by itself: 200, although the client has
-by then marked the node dead many times over) and stopped again (down
-mid-run: 503). The *same* portal object is asked after each step, as a
-gunicorn worker would be: no restart, no fake server. One node start costs
-about 50 s on the CI machine, so the cycle is not repeated.
+by then marked the node dead many times over), frozen with SIGSTOP (hung:
+it keeps its port and answers nothing — 503 fast, not after minutes),
+resumed (found again by the breaker's probe), stopped (down mid-run: 503)
+and started again on the same address (recovers again). The *same* portal
+object is asked after each step, as a gunicorn worker would be: no
+restart, no fake server. One node start costs about 50 s on the CI
+machine, so the cycle is not repeated.
 """
 
 from __future__ import annotations
@@ -89,7 +92,25 @@ def test_portal_gives_503_while_elasticsearch_is_down_and_recovers_by_itself(
         _load(url, alias)
         assert _eventually(lambda: _up(client)), "the portal did not recover after Elasticsearch started"
 
+        node.pause()  # hung: the port accepts connections, nothing answers
+        try:
+            started = time.monotonic()
+            for _ in range(5):
+                _down(client)  # 15 requests
+            # Before the breaker each request took 120 s (30 s x 4 tries). The bound is generous on
+            # purpose: it only proves "fails fast instead of hanging", not a speed.
+            assert time.monotonic() - started < 60
+        finally:
+            node.resume()
+        assert _eventually(lambda: _up(client)), "the portal did not find the resumed node again"
+
         node.stop()  # down in the middle of the portal's life
         _down(client)
+        node = es_node.ElasticsearchNode(home, heap="512m")
+        node.start()  # restarted on the same address, with an empty data folder
+        assert node.url == url
+        _load(url, alias)
+        assert _eventually(lambda: _up(client)), "the portal did not recover after Elasticsearch restarted"
     finally:
+        node.resume()
         node.stop()

@@ -242,6 +242,7 @@ class ElasticsearchNode:
             # ES 8's launcher forks the server JVM as a child; both live in the
             # process group created at spawn time, whose id is the launcher PID.
             _signal_group(proc.pid, signal.SIGTERM)
+            _signal_group(proc.pid, signal.SIGCONT)  # a paused node must wake up to handle SIGTERM
             if not _wait_group_gone(proc, STOP_TIMEOUT_S):
                 _signal_group(proc.pid, signal.SIGKILL)
                 _wait_group_gone(proc, STOP_TIMEOUT_S)
@@ -251,6 +252,17 @@ class ElasticsearchNode:
             shutil.rmtree(self._run_dir, ignore_errors=True)
             self._run_dir = None
             self._console_log = None
+
+    def pause(self) -> None:
+        """Freeze the node (SIGSTOP to its process group): it keeps its port but answers nothing, as a hung node."""
+        if self._process is None:
+            raise RuntimeError("Elasticsearch node has not been started")
+        _signal_group(self._process.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """Let a paused node run again (SIGCONT); harmless when it is not paused."""
+        if self._process is not None:
+            _signal_group(self._process.pid, signal.SIGCONT)
 
     def log_tail(self, lines: int = 40) -> str:
         """Return the last ``lines`` lines of the node's console output."""
