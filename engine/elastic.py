@@ -40,6 +40,7 @@ from elasticsearch import Elasticsearch, helpers
 from engine import analysis, plan
 from engine import documents as stored
 from engine import facets as registry
+from engine._es_transport import CircuitBreaker, probe_for, read_client, write_options
 from engine.contract import (
     FACETS,
     EngineUnavailable,
@@ -61,11 +62,7 @@ SCHEMA_VERSION = 4  # 2: paragraphs carry the origins of their facet values; 3: 
 #: Fields mapped as integers: terms on them must carry numbers, not arbitrary strings.
 INTEGER_FIELDS = registry.integer_fields() | {"position"}
 
-#: Transport-level retries: overload (429) and gateway/unavailable (502-504)
-#: answers and timeouts are retried by the client itself, for every request.
-RETRY_ON_STATUS: tuple[int, ...] = (429, 502, 503, 504)
-CLIENT_MAX_RETRIES = 3
-REQUEST_TIMEOUT_S = 30.0
+#: Timeouts, retries and the circuit breaker for a hung node live in engine._es_transport.
 
 #: Bulk: per-document 429 rejections are re-sent by the helper with
 #: exponential backoff (1 s, 2 s, 4 s … capped at 30 s).
@@ -422,23 +419,19 @@ class ElasticsearchEngine:
         """Connect lazily to ``url`` (or comma-separated node URLs); nothing is sent until the first call.
 
         ``client`` lets a caller share a configured client (auth, TLS); by
-        default one is built with transport retries on 429/502/503/504 and
-        timeouts, since a loaded cluster answers those transiently.
+        default one is built with short read timeouts (engine._es_transport).
+        Either way a circuit breaker fails calls fast while the node is hung.
         """
         if not alias or alias != alias.lower() or alias.startswith(("_", "-", "+")):
             raise ValueError(f"invalid Elasticsearch alias {alias!r}: lower case, not starting with _ - +")
         self.url = url
         self.alias = alias
         self._owns_client = client is None
-        self.client: Elasticsearch = client or Elasticsearch(
-            # Several nodes may be listed, comma-separated; the client spreads
-            # requests over them and retries on another node when one fails.
-            [u.strip() for u in url.split(",") if u.strip()],
-            retry_on_status=RETRY_ON_STATUS,
-            retry_on_timeout=True,
-            max_retries=CLIENT_MAX_RETRIES,
-            request_timeout=REQUEST_TIMEOUT_S,
-        )
+        # Reads fail fast on a hung node, writes may take longer (engine._es_transport);
+        # every call goes through the breaker in _call.
+        self.client: Elasticsearch = client or read_client(url)
+        self._write_client = write_options(self.client)
+        self._breaker = CircuitBreaker(probe_for(self.client))
         self._rebuild_index: str | None = None
         self._checked_index: str | None = None
         self._resolved: tuple[float, list[str]] | None = None
@@ -451,7 +444,7 @@ class ElasticsearchEngine:
     def _call(self, what: str, fn: Callable[[], _T]) -> _T:
         """Run one client call, turning transport and server failures into EngineUnavailable."""
         try:
-            return fn()
+            return self._breaker.call(fn)
         except elasticsearch.UnsupportedProductError as exc:
             raise EngineUnavailable(f"{_redact(self.url)} is not an Elasticsearch server ({what}): {exc}") from exc
         except elasticsearch.TransportError as exc:
@@ -735,7 +728,7 @@ class ElasticsearchEngine:
         def run() -> list[tuple[str, str]]:
             rejected: list[tuple[str, str]] = []
             for ok, item in helpers.streaming_bulk(
-                self.client,
+                self._write_client,
                 bulk_actions(index, fields),
                 chunk_size=BULK_CHUNK_SIZE,
                 max_chunk_bytes=BULK_CHUNK_BYTES,
@@ -767,7 +760,7 @@ class ElasticsearchEngine:
             self._dirty_sources.clear()
         self._call(
             "delete by query",
-            lambda: self.client.delete_by_query(index=index, query=query, conflicts="proceed", refresh=False),
+            lambda: self._write_client.delete_by_query(index=index, query=query, conflicts="proceed", refresh=False),
         )
 
     def delete_source(self, source_path: str) -> None:
@@ -782,7 +775,7 @@ class ElasticsearchEngine:
         self._dirty_sources.discard(source_path)
 
     def _refresh(self, index: str) -> None:
-        self._call("refresh", lambda: self.client.indices.refresh(index=index))
+        self._call("refresh", lambda: self._write_client.indices.refresh(index=index))
 
     def commit(self) -> None:
         """Refresh: ES acknowledges writes durably (translog), a refresh makes them searchable.
