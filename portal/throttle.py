@@ -9,6 +9,11 @@ Two counters, over a sliding window (default 15 minutes):
 Failures are kept in a small SQLite file in the state folder, so every
 gunicorn worker sees the same counts (a per-process counter would allow
 5 × workers tries). Without a state folder they are kept in memory, per process.
+
+A login calls ``reserve`` before checking the password: in one transaction
+it checks the counts and records the try as a failure, which a successful
+login clears (``reset``). Checking and counting apart would let 30
+simultaneous tries all pass the check before any of them is counted.
 """
 
 from __future__ import annotations
@@ -61,11 +66,11 @@ class LoginThrottle:
     def _key(name: str) -> str:
         return name.strip().casefold()[:128]
 
-    def _times(self, name: str, address: str, since: float) -> tuple[list[float], list[float]]:
+    def _times(self, name: str, address: str, since: float, locked: bool = False) -> tuple[list[float], list[float]]:
         """Failure times in the window: for this name + address, and for this address."""
         key = self._key(name)
         if self._path is None:
-            with self._lock:
+            with contextlib.nullcontext() if locked else self._lock:
                 mine = [at for n, a, at in self._memory if a == address and at > since]
                 named = [at for n, a, at in self._memory if n == key and a == address and at > since]
             return sorted(named), sorted(mine)
@@ -77,6 +82,41 @@ class LoginThrottle:
         """Seconds until the next try is allowed (0: allowed now)."""
         now = self._clock()
         named, by_address = self._times(name, address, now - self.window)
+        return self._wait(named, by_address, now)
+
+    def reserve(self, name: str, address: str) -> int:
+        """Check and count one try at once: 0 and the try counted as a failure, or the seconds to wait.
+
+        The caller clears the count with ``reset`` when the password was right.
+        """
+        now, key = self._clock(), self._key(name)
+        if self._path is None:
+            with self._lock:
+                named, by_address = self._times(name, address, now - self.window, locked=True)
+                wait = self._wait(named, by_address, now)
+                if not wait:
+                    self._memory = [r for r in self._memory if r[2] > now - self.window]
+                    self._memory.append((key, address, now))
+                return wait
+        with self._connect() as db:
+            # BEGIN IMMEDIATE takes the write lock before reading: no other worker can count in between.
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                rows = db.execute(
+                    "SELECT name, at FROM failures WHERE address = ? AND at > ?", (address, now - self.window)
+                ).fetchall()
+                wait = self._wait(sorted(at for n, at in rows if n == key), sorted(at for _, at in rows), now)
+                if not wait:
+                    db.execute("DELETE FROM failures WHERE at <= ?", (now - self.window,))
+                    db.execute("INSERT INTO failures VALUES (?, ?, ?)", (key, address, now))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        return wait
+
+    def _wait(self, named: list[float], by_address: list[float], now: float) -> int:
+        """Seconds to wait, given the sorted failure times in the window."""
         waits = [0.0]
         for times, limit in ((named, self.max_failures), (by_address, self.max_failures * ADDRESS_FACTOR)):
             if len(times) >= limit:

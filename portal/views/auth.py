@@ -2,7 +2,8 @@
 
 Failed logins are throttled per user name + client address (portal.throttle):
 past the limit the page answers 429 with how long to wait, without
-checking the password at all.
+checking the password at all. Each try is counted before its password is
+checked (``reserve``), so simultaneous tries cannot slip past the limit.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def login() -> Response:
     name = (request.form.get("username") or "").strip()[:64]
     password = request.form.get("password") or ""
     address = client_address()
-    wait = throttle().retry_after(name, address)
+    wait = throttle().reserve(name, address)  # counted as a failure until the password proves right
     if wait:
         minutes = max(1, (wait + 59) // 60)
         current_app.logger.warning("login throttled: %r from %s (%d s)", name, address, wait)
@@ -48,7 +49,6 @@ def login() -> Response:
         response.headers["Retry-After"] = str(wait)
         return response
     if not name or not users().verify(name, password):
-        throttle().record_failure(name, address)
         current_app.logger.warning("login failed: %r from %s", name, address)
         return _page(401, "用户名或口令不正确。", name)
     throttle().reset(name, address)

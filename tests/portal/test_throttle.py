@@ -77,3 +77,47 @@ def test_the_sqlite_counts_are_shared_between_instances(tmp_path: Path) -> None:
     for throttle in (first, second, first, second, first):
         throttle.record_failure("alice", "10.0.0.1")
     assert second.retry_after("alice", "10.0.0.1") > 0
+
+
+def test_a_reserved_try_counts_before_the_password_is_checked(make) -> None:  # type: ignore[no-untyped-def]
+    throttle = make()
+    for _ in range(5):
+        assert throttle.reserve("alice", "10.0.0.1") == 0  # each reservation is a failure until cleared
+    assert throttle.reserve("alice", "10.0.0.1") > 0
+    throttle.reset("alice", "10.0.0.1")  # a success clears them
+    assert throttle.reserve("alice", "10.0.0.1") == 0
+
+
+def test_thirty_concurrent_wrong_passwords_check_at_most_five(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Issue 16: 30 concurrent wrong-password POSTs for one name checked 9 passwords instead of 5."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier, Lock
+
+    from engine.embedded import EmbeddedEngine
+    from portal.users import UserStore
+    from tests.portal.adminkit import ORIGIN, client_of, portal
+    from tests.portal.helpers import csrf_token
+
+    checked, lock = [], Lock()
+    original = UserStore.verify
+
+    def counting_verify(self: UserStore, name: str, password: str) -> bool:
+        with lock:
+            checked.append(name)
+        return original(self, name, password)
+
+    monkeypatch.setattr(UserStore, "verify", counting_verify)
+    app = portal(tmp_path, ENGINE=EmbeddedEngine(tmp_path / "empty-index"))
+    clients = [client_of(app) for _ in range(30)]
+    tokens = [csrf_token(c, "/login") for c in clients]
+    start = Barrier(30)
+
+    def attempt(index: int) -> int:
+        form = {"username": "admin", "password": f"wrong guess {index}", "csrf_token": tokens[index]}
+        start.wait()  # all at once, as 30 workers and threads would receive them
+        return clients[index].post("/login", data=form, environ_base={"HTTP_ORIGIN": ORIGIN}).status_code
+
+    with ThreadPoolExecutor(30) as pool:
+        statuses = list(pool.map(attempt, range(30)))
+    assert len(checked) <= 5
+    assert statuses.count(401) == len(checked) and statuses.count(429) == 30 - len(checked)
