@@ -10,7 +10,9 @@ atomically (write a temporary file, then rename) only when it has finished,
 so a failed or interrupted rebuild leaves the old index serving. Readers
 check CURRENT and the generation's meta.json before each request (two
 ``stat`` calls) and reload when either changed, so a portal process sees the
-ingest process's commits and swaps without a restart.
+ingest process's commits and swaps without a restart, and lets go of the old
+generation's files at once (no reference cycle holds a searcher). The folder
+of a rebuild that was killed is removed by the next writer to start.
 
 Matching, scoring and facets follow the backend-neutral plan tree
 (engine.plan), compiled here into tantivy queries; the Elasticsearch backend
@@ -291,6 +293,17 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
+def _process_alive(pid: int) -> bool:
+    """True when a process with this id exists (signal 0 checks without sending anything)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    return True
+
+
 def _set_docstore_blocksize(meta_path: Path, size: int) -> None:
     """Set tantivy's ``docstore_blocksize`` index setting, which tantivy-py does not expose.
 
@@ -407,29 +420,34 @@ class _Window:
         limit: int,
         hits: list[tuple[float, tantivy.DocAddress]],
         prefixes: list[Any],
-        full_id: Callable[[tantivy.DocAddress], str],
     ) -> None:
         self.limit = limit
         keys = [(-score, prefix) for (score, _), prefix in zip(hits, prefixes, strict=True)]
         order = sorted(range(len(hits)), key=keys.__getitem__)
         self.hits = [hits[i] for i in order]
         self._keys = [keys[i] for i in order]
-        self._full_id = full_id
         self._exact_upto = 0 if len(set(keys)) < len(keys) else len(keys)
         self.settled = len(self.hits)
         if len(hits) == limit:
             while self.settled and self.hits[self.settled - 1][0] == self.hits[-1][0]:
                 self.settled -= 1
 
-    def ranks(self, start: int, stop: int) -> list[tuple[float, tantivy.DocAddress]]:
-        """Ranks ``start`` to ``stop - 1`` in final order (``stop`` must not exceed ``settled``)."""
+    def ranks(
+        self, start: int, stop: int, full_id: Callable[[tantivy.DocAddress], str]
+    ) -> list[tuple[float, tantivy.DocAddress]]:
+        """Ranks ``start`` to ``stop - 1`` in final order (``stop`` must not exceed ``settled``).
+
+        ``full_id`` is passed in rather than kept: a window holding its ranking
+        would be a reference cycle, and a searcher caught in a cycle keeps its
+        index files mapped until the garbage collector happens to run.
+        """
         keys, i = self._keys, self._exact_upto
         while i < stop:
             j = i + 1
             while j < len(keys) and keys[j] == keys[i]:
                 j += 1
             if j - i > 1:
-                self.hits[i:j] = sorted(self.hits[i:j], key=lambda hit: self._full_id(hit[1]))
+                self.hits[i:j] = sorted(self.hits[i:j], key=lambda hit: full_id(hit[1]))
             i = j
         self._exact_upto = max(i, self._exact_upto)
         return self.hits[start:stop]
@@ -522,13 +540,16 @@ class _Ranking:
                 break
             limit *= 4
         self._windows[index] = window
-        return window.ranks(start, stop)
+        return window.ranks(start, stop, self._paragraph_id)
+
+    def _paragraph_id(self, address: tantivy.DocAddress) -> str:
+        return str(self.fields(address)["paragraph_id"])
 
     def _window(self, query: tantivy.Query, limit: int) -> _Window:
         """One scored search: the top ``limit`` matches with their id prefixes."""
         hits = self.searcher.search(query, limit=limit, count=False, weight_by_field="quality_weight").hits
         prefixes = self.searcher.fast_field_values("id_prefix", [address for _, address in hits])
-        return _Window(limit, hits, prefixes, lambda address: self.fields(address)["paragraph_id"])
+        return _Window(limit, hits, prefixes)
 
 
 # --------------------------------------------------------------------------- the engine
@@ -545,6 +566,7 @@ class EmbeddedEngine:
         self._building: _Generation | None = None
         self._helper_pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._helper_pid = 0
+        self._swept = False  # stale generations are looked for at the first write
 
     # -- generations -------------------------------------------------------
 
@@ -572,10 +594,29 @@ class EmbeddedEngine:
             self._current_stamp = stamp
             return self._live
 
+    def _remove_stale_generations(self) -> None:
+        """Delete generation folders left by a writer that died (a rebuild killed with -9), once per engine.
+
+        A folder is stale when CURRENT does not name it and the process that
+        created it (its name ends in that pid) is gone; a rebuild still running
+        in another process keeps its folder, as does this process's own.
+        """
+        if self._swept:
+            return
+        self._swept = True
+        live = self._read_current()
+        for folder in self.index_dir.glob(f"{GENERATION_PREFIX}*"):
+            if not folder.is_dir() or folder.name == live:
+                continue
+            pid = folder.name.rpartition("-")[2]
+            if pid.isdigit() and int(pid) != os.getpid() and not _process_alive(int(pid)):
+                shutil.rmtree(folder, ignore_errors=True)
+
     def _writing(self) -> _Generation:
         with self._lock:
             if self._building is not None:
                 return self._building
+            self._remove_stale_generations()
             generation = self._live_generation()
             if generation is None:
                 # First ingest: start an empty generation and make it live at once,
@@ -607,6 +648,7 @@ class EmbeddedEngine:
         with self._lock:
             if self._building is not None:
                 raise RuntimeError("a rebuild is already under way")
+            self._remove_stale_generations()
             self._building = self._new_generation()
 
     def finish_rebuild(self) -> None:
