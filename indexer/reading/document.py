@@ -18,10 +18,12 @@ class RawLine:
     ``heading_level`` is 1–9 for a .docx heading style or outline level and 1–6
     for HTML ``<h1>``–``<h6>``; 0 marks a .docx paragraph in the "Title" style.
     It is ``None`` for every other line, so test it with ``is not None``.
+    ``origin`` is "ocr" for a line recognised from an image (a scanned page), else "text".
     """
 
     text: str
     heading_level: int | None = None
+    origin: str = "text"
 
 
 @dataclass
