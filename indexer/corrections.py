@@ -33,7 +33,8 @@ from indexer.enrichment.sidecar import FIELDS, SIDECAR_NAME, is_exact
 MAX_TEXT_LENGTH = 60
 #: A cell starting with one of these is a formula to Excel (CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_YEAR = re.compile(r"^\d{4}$")
+#: ASCII digits only: ``\d`` would also take full-width ２０２３ or Arabic-Indic digits into metadata.csv.
+_YEAR = re.compile(r"^[0-9]{4}$")
 _HEADER = ("file", "title", *FIELDS)
 #: The registry's declaration behind each column (label for messages, vocabulary to check).
 _FACETS = {f.field: f for f in registry.correctable()}
@@ -63,6 +64,8 @@ def validate_values(values: Mapping[str, str]) -> dict[str, str]:
             raise CorrectionError(f"{label}过长：最多 {MAX_TEXT_LENGTH} 个字符")
         if value and facet.closed and value not in facet.values:
             raise CorrectionError(f"{label}只能是：{'、'.join(facet.values)}")
+        if facet.kind == "year":
+            value = unicodedata.normalize("NFKC", value)  # full-width ２０２３ → 2023, typed on a Chinese IME
         if value and facet.kind == "year" and not (_YEAR.match(value) and 1900 <= int(value) <= 2100):
             raise CorrectionError(f"{label}应为 1900 到 2100 之间的四位数字")
         clean[name] = value
