@@ -28,6 +28,7 @@ from indexer.reading.encoding import decode_text
 from indexer.reading.html import read_html
 from indexer.reading.legacy import read_legacy
 from indexer.reading.mhtml import read_mhtml
+from indexer.reading.odt import read_odt
 from indexer.reading.pdf import read_pdf
 from indexer.reading.sniff import Content, is_encrypted_ooxml, is_word_zip, sniff
 from indexer.reading.text import read_text
@@ -66,11 +67,15 @@ SUPPORTED_SUFFIXES: frozenset[str] = frozenset(
         ".doc",
         ".wps",
         ".rtf",
+        ".odt",
+        ".fodt",
     }
 )
 # Spelling variants of one format share a format name.
 _FORMAT_ALIASES = {"text": "txt", "markdown": "md", "htm": "html", "xhtml": "html", "shtml": "html", "mht": "mhtml"}
 _DOCX_FORMATS = frozenset({"docx", "docm", "dotx"})
+# An OpenDocument package stores its media type first, uncompressed (ODF 1.2, 3.3).
+_ODT_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.text"
 
 #: Files above this size are refused rather than loaded into memory.
 MAX_FILE_BYTES = 256 * 1024 * 1024
@@ -130,6 +135,8 @@ def _choose_reader(data: bytes, fmt: str) -> Callable[[], Extracted]:
     if content is Content.PDF:
         return lambda: read_pdf(data)
     if content is Content.ZIP:
+        if fmt == "odt" or _ODT_MIMETYPE in data[:100]:
+            return lambda: read_odt(data)
         if fmt in _DOCX_FORMATS or is_word_zip(data):
             return lambda: read_docx(data, fmt if fmt in _DOCX_FORMATS else "docx")
         return _fail(f"unsupported: this .{fmt} is a zip archive, not a Word document")
@@ -149,6 +156,8 @@ def _choose_reader(data: bytes, fmt: str) -> Callable[[], Extracted]:
         return _fail("corrupt .pdf: no PDF header")
     if fmt in ("html", "mhtml"):
         return lambda: read_html(data)
+    if fmt in ("odt", "fodt"):
+        return lambda: read_odt(data)
     # txt, md, rtf without an RTF header, and .doc/.wps that are neither OLE nor HTML
     # (some "Word" files from template sites are plain text).
     return lambda: read_text(data, fmt)

@@ -21,6 +21,7 @@ from typing import Any
 from indexer.reading.document import Extracted, RawLine, UnreadableFile
 from indexer.reading.docx_numbering import Numbering, definitions_from_xml
 from indexer.reading.docx_package import MissingPart, WordParts, cached_by_content, find_parts, parse_part
+from indexer.reading.pdf_layout import TABLE_CELL_SEPARATOR, TABLE_ROW_END
 
 MAX_XML_PART_BYTES = 50 * 1024 * 1024  # one XML part, uncompressed (zip-bomb guard)
 MAX_PACKAGE_BYTES = 1024 * 1024 * 1024  # whole package, uncompressed
@@ -38,6 +39,7 @@ _VAL = f"{W}val"
 _P, _R, _T, _TAB, _PTAB, _BR, _CR = (f"{W}{t}" for t in ("p", "r", "t", "tab", "ptab", "br", "cr"))
 _PPR, _RPR = f"{W}pPr", f"{W}rPr"
 _TXBX = f"{W}txbxContent"
+_TBL, _TR, _TC = f"{W}tbl", f"{W}tr", f"{W}tc"
 _ALTERNATE = f"{MC}AlternateContent"
 _BLOCK_CONTAINERS = frozenset(
     f"{W}{t}" for t in ("tbl", "tr", "tc", "sdt", "sdtContent", "customXml", "ins", "moveTo", "smartTag")
@@ -80,7 +82,25 @@ def read_docx(data: bytes, fmt: str = "docx") -> Extracted:
         raise UnreadableFile(f"corrupt .{fmt}: document has no body")
     numbering = Numbering(definitions, {sid: info.num_id for sid, info in styles.items() if info.num_id})
     walker = _BodyWalker(styles, default_style, numbering)
-    return Extracted(lines=list(walker.lines(body)), title=title)
+    lines = list(walker.lines(body))
+    lines.extend(_footnotes(data, walker))
+    return Extracted(lines=lines, title=title)
+
+
+def _footnotes(data: bytes, walker: _BodyWalker) -> list[RawLine]:
+    """Footnotes, for the end of the document: "注1：…" (separators and empty notes skipped)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if "word/footnotes.xml" not in archive.namelist():
+            return []
+        root = parse_part(archive.read("word/footnotes.xml"))
+    notes: list[str] = []
+    for note in root.iterchildren(f"{W}footnote"):
+        if note.get(f"{W}type") in ("separator", "continuationSeparator", "continuationNotice"):
+            continue
+        text = "".join(line.text for line in walker.lines(note)).strip()
+        if text:
+            notes.append(text)
+    return [RawLine(f"注{number}：{text}") for number, text in enumerate(notes, 1)]
 
 
 def _plain_parts(archive: zipfile.ZipFile) -> WordParts:
@@ -221,18 +241,39 @@ class _BodyWalker:
         self._numbering = numbering
 
     def lines(self, container: Any) -> Iterator[RawLine]:
-        for paragraph in self._paragraphs(container):
-            yield from self._paragraph_lines(paragraph)
+        for block in self._paragraphs(container):
+            if block.tag == _TBL:
+                yield from self._table_rows(block)
+            else:
+                yield from self._paragraph_lines(block)
 
     def _paragraphs(self, container: Any) -> Iterator[Any]:
+        """Paragraphs and tables (kept whole) in reading order."""
         for child in container:
             tag = child.tag
-            if tag == _P:
+            if tag in (_P, _TBL):
                 yield child
             elif tag in _BLOCK_CONTAINERS:
                 yield from self._paragraphs(child)
             elif tag == _ALTERNATE and len(child):
                 yield from self._paragraphs(child[0])  # mc:Choice; Fallback repeats it
+
+    def _table_rows(self, table: Any) -> Iterator[RawLine]:
+        """One line per row: its cells' text joined by "；", closed by "。".
+
+        A row written as one sentence is never taken for a heading, never opens a
+        section for the text after the table, and is not glued to the next row.
+        """
+        for row in table.iter(_TR):
+            if row.getparent() is not table and row.getparent().tag != _TBL:
+                continue  # a nested table's rows are read within their cell
+            cells = []
+            for cell in row.iterchildren(_TC):
+                text = "".join(line.text.strip() for line in self.lines(cell) if line.text.strip())
+                if text:
+                    cells.append(text)
+            if cells:
+                yield RawLine(TABLE_CELL_SEPARATOR.join(cells) + TABLE_ROW_END)
 
     def _paragraph_lines(self, paragraph: Any) -> Iterator[RawLine]:
         parts: list[str] = []
