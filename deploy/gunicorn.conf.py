@@ -15,6 +15,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import secrets
+import sys
 
 #: Each worker loads the jieba dictionary and its own index readers (~100 MB);
 #: past this many, more workers cost memory without adding throughput.
@@ -27,6 +28,13 @@ wsgi_app = "portal:create_app()"
 # whichever worker answers. The portal still refuses admin features with such a key.
 if not os.environ.get("SECRET_KEY") and not os.environ.get("SECRET_KEY_FILE"):
     os.environ.setdefault("PORTAL_EPHEMERAL_SECRET", secrets.token_hex(32))
+    # Said once, here in the master; the workers stay quiet about the shared key (portal.settings).
+    print(
+        "SECRET_KEY 未配置：已生成临时密钥（重启后会话失效），管理功能（登录、上传、修改、删除）已停用。"
+        " · SECRET_KEY not set: a temporary key is used and admin features are off.",
+        file=sys.stderr,
+        flush=True,
+    )
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * multiprocessing.cpu_count() + 1, MAX_WORKERS))
 

@@ -109,6 +109,7 @@ class Hit:
     duplicate_count: int = 0
     doc_type: str = ""
     org_type: str = ""  # other copies collapsed under this hit
+    publish_date: str | None = None  # for a complete source line
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape the API returns for a hit."""

@@ -181,6 +181,7 @@ def make_hit(
         source_path=fields["source_path"],
         duplicate_key=fields.get("duplicate_key") or "",
         duplicate_count=duplicate_count,
+        publish_date=fields.get("publish_date"),
     )
 
 

@@ -14,7 +14,8 @@ from engine.contract import FACETS, SearchRequest
 from engine.query import MAX_QUERY_LENGTH, parse_query
 
 #: Every parameter a search takes: the query, each facet of the registry, and the options.
-PARAMETERS: tuple[str, ...] = ("q", *FACETS, "sort", "page", "size", "collapse", "facet_size")
+#: ``like`` (a paragraph id: more like this) is resolved by the caller, which knows where paragraphs are.
+PARAMETERS: tuple[str, ...] = ("q", "like", *FACETS, "sort", "page", "size", "collapse", "facet_size")
 
 MAX_PAGE = 500
 MAX_PAGE_SIZE = 100

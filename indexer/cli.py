@@ -89,9 +89,52 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _query_words_as_positionals(argv: list[str]) -> list[str]:
+    """``search -送温暖`` means "exclude 送温暖", not an option: move such words after ``--``.
+
+    A word of the query that starts with ``-`` (an exclusion in the query
+    syntax) would otherwise be read by argparse as an unknown option. Only
+    words that are not one of the command's own options are moved.
+    """
+    if not argv or argv[0] != "search" or "--" in argv:
+        return argv
+    options = {flag for action in _search_actions() for flag in action.option_strings}
+    takes_value = {flag for action in _search_actions() if action.nargs != 0 for flag in action.option_strings}
+    kept: list[str] = []
+    query: list[str] = []
+    words = iter(argv[1:])
+    for word in words:
+        name = word.split("=", 1)[0]
+        if word.startswith("-") and name not in options and len(word) > 1 and not word[1:].isdigit():
+            query.append(word)
+            continue
+        kept.append(word)
+        if name in takes_value and "=" not in word:
+            kept.append(next(words, ""))
+    if not query:
+        return argv
+    positional = [w for w in kept if not w.startswith("-")]
+    # Values of options stay with their options; the remaining positional (if any) joins the query.
+    rest = [w for w in kept if w not in positional or _is_option_value(kept, w, takes_value)]
+    spoken = [w for w in positional if not _is_option_value(kept, w, takes_value)]
+    return ["search", *rest, "--", " ".join([*spoken, *query])]
+
+
+def _is_option_value(words: list[str], word: str, takes_value: set[str]) -> bool:
+    index = words.index(word)
+    return index > 0 and words[index - 1] in takes_value
+
+
+def _search_actions() -> list[argparse.Action]:
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return list(subparsers.choices["search"]._actions)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the process exit code."""
-    args = build_parser().parse_args(argv)
+    raw = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(_query_words_as_positionals(raw))
     if args.command == "parse":
         return run_parse(args.paths, args.output)
     if args.command == "ingest":

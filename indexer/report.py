@@ -55,6 +55,16 @@ class RunReport:
         """Seconds since the run started."""
         return time.perf_counter() - self.started
 
+    def _content_line(self) -> str:
+        """What was read, or, when nothing was, why: "文章 0 篇" after a re-run reads as data lost."""
+        if self.files_read or self.articles:
+            return f"文章 {self.articles} 篇，段落 {self.paragraphs} 段"
+        if self.files_unchanged:
+            return f"没有新的或修改过的文件：索引已是最新（{self.files_unchanged} 个文件未变化）"
+        if self.files_removed:
+            return "没有新的或修改过的文件"
+        return "没有读到任何文件"
+
     def render(self) -> str:
         """The report as lines of Chinese for the person at the terminal."""
         seconds = max(self.elapsed, 1e-9)
@@ -63,7 +73,7 @@ class RunReport:
             f"读取文件 {self.files_read} 个（{megabytes:.2f} MB，{seconds:.1f} 秒，{megabytes / seconds:.2f} MB/s）"
             + (f"，未变化跳过 {self.files_unchanged} 个" if self.files_unchanged else "")
             + (f"，移除 {self.files_removed} 个" if self.files_removed else ""),
-            f"文章 {self.articles} 篇，段落 {self.paragraphs} 段",
+            self._content_line(),
         ]
         if self.long_paragraphs:
             lines.append(

@@ -85,8 +85,20 @@ def _number_marks(marked: str, counter: itertools.count[int]) -> str:
     return _MARK_OPEN.sub(lambda _: f'<mark id="m-{next(counter)}">', marked)
 
 
+#: Closing punctuation the indexer drops from a heading when it names the section (its label).
+_CLOSING = "。：:；;，, "
+
+
+def _label(text: str) -> str:
+    """A heading as section paths name it: the same text without closing punctuation."""
+    return text.strip().rstrip(_CLOSING)
+
+
 def _own_path(doc: IndexDocument) -> tuple[str, ...]:
-    return (*doc.section_path, doc.text) if doc.is_heading else doc.section_path
+    # A heading's own entry is keyed by its label, as the paths of the paragraphs below it are:
+    # keyed by its full text, "一、…下功夫。" and "一、…下功夫" were listed twice.
+    labels = tuple(_label(h) for h in doc.section_path)
+    return (*labels, _label(doc.text)) if doc.is_heading else labels
 
 
 def _outline(docs: list[IndexDocument]) -> list[OutlineEntry]:
@@ -98,7 +110,8 @@ def _outline(docs: list[IndexDocument]) -> list[OutlineEntry]:
             prefix = path[: depth + 1]
             if prefix not in seen:
                 seen.add(prefix)
-                entries.append(OutlineEntry(prefix[-1], anchor(doc.paragraph_id), depth))
+                shown = doc.text.strip() if doc.is_heading and depth == len(path) - 1 else prefix[-1]
+                entries.append(OutlineEntry(shown, anchor(doc.paragraph_id), depth))
     return entries
 
 

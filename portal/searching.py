@@ -9,9 +9,10 @@ import math
 from dataclasses import dataclass, field, replace
 
 from engine import facets as registry
-from engine.contract import FACETS, FacetCount, SearchEngine, SearchRequest, SearchResult
-from engine.request import MAX_PAGE, build_request
+from engine.contract import FACETS, FacetCount, Hit, SearchEngine, SearchRequest, SearchResult
+from engine.request import MAX_PAGE, InvalidParameter, build_request
 from portal.labels import facet_label, value_label
+from portal.paragraphs import fetch_paragraphs
 from portal.urlstate import SearchState
 
 #: Values listed before the rest fold under "更多".
@@ -144,6 +145,55 @@ def relaxations(engine: SearchEngine, state: SearchState) -> list[Relaxation]:
         if count:
             out.append(Relaxation("清除全部筛选", state.cleared(), count))
     return out
+
+
+def unfiltered_count(engine: SearchEngine, state: SearchState) -> int:
+    """How many paragraphs the query finds with every filter dropped (what the filters hide from an empty result)."""
+    return _count(engine, build_request(_as_params([(k, v) for k, v in state.pairs if k not in FACETS])))
+
+
+def merged_on_page(result: SearchResult) -> int:
+    """Paragraphs counted in the total but folded into another card of this page ("另有 N 处相同段落")."""
+    return sum(hit.duplicate_count for hit in result.hits)
+
+
+@dataclass(frozen=True)
+class LikeSource:
+    """The paragraph a more-like-this search starts from."""
+
+    paragraph_id: str
+    article_id: str
+    text: str
+    title: str
+
+
+def with_like(engine: SearchEngine, request: SearchRequest, paragraph_id: str) -> tuple[SearchRequest, LikeSource]:
+    """The request turned into "paragraphs like this one" (the paragraph and its copies left out).
+
+    Raises InvalidParameter (a 400) when the paragraph is not in the index.
+    """
+    found, _missing = fetch_paragraphs(engine, [paragraph_id])
+    if not found:
+        raise InvalidParameter(f"参数 like：找不到段落 {paragraph_id[:60]}，索引可能已重建")
+    doc = found[0]
+    key = doc.duplicate_key or doc.paragraph_id
+    liked = replace(request, query="", like_text=doc.text, like_exclude=(key,))
+    return liked, LikeSource(doc.paragraph_id, doc.article_id, doc.text, doc.title)
+
+
+def all_hits(engine: SearchEngine, request: SearchRequest, limit: int) -> tuple[list[Hit], int]:
+    """Every hit of a search in result order, at most ``limit``, and the total (for exporting a result list)."""
+    hits: list[Hit] = []
+    page, size = 1, 100
+    total = 0
+    while len(hits) < limit:
+        result = engine.search(replace(request, page=page, page_size=size, facet_size=1))
+        total = result.total
+        hits += result.hits
+        if len(result.hits) < size or page * size >= total:
+            break
+        page += 1
+    return hits[:limit], total
 
 
 def _as_params(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:

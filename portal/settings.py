@@ -17,6 +17,10 @@ Environment (all optional; README.md, "Deploying" and "Security"):
 ``UPLOAD_MAX_MB``           largest upload (default 20; keep nginx's
                             client_max_body_size a little above it)
 ``PORTAL_DEV``              1: development: admin features work with a generated secret
+``PORTAL_CITATION``         parts of the source line, in order (default
+                            ``unit,title,date,file``; also ``published``)
+``PORTAL_PUBLIC_ORIGINALS`` 1: everyone may download original files (default:
+                            logged-in users only; the text preview is open)
 ==========================  ====================================================
 
 Without a configured SECRET_KEY the portal still serves searches (a
@@ -34,6 +38,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+
+from portal.citation import InvalidCitation, parse_parts
 
 #: Largest request body outside uploads: a basket export is a list of ids, nothing more.
 MAX_BODY_BYTES = 256 * 1024
@@ -91,6 +97,10 @@ def defaults_from_environment() -> dict[str, Any]:
         "STATE_DIR": state,
         "UPLOAD_MAX_BYTES": _int_env("UPLOAD_MAX_MB", DEFAULT_UPLOAD_MAX_MB) * 1024 * 1024,
         "DEV_MODE": _flag("PORTAL_DEV"),
+        "CITATION_PARTS": os.environ.get("PORTAL_CITATION", "").strip(),
+        "PUBLIC_ORIGINALS": _flag("PORTAL_PUBLIC_ORIGINALS"),
+        #: Most result paragraphs one export of a whole search may hold.
+        "RESULT_EXPORT_MAX": 1000,
         "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,
         "BASKET_MAX_ITEMS": 200,
         "LOGIN_MAX_FAILURES": 5,
@@ -129,7 +139,15 @@ def configure(app: Flask, overrides: dict[str, Any] | None) -> None:
     dev = bool(app.config.get("DEV_MODE")) or app.debug
     app.config["SECRET_KEY_SOURCE"] = source
     app.config["ADMIN_ENABLED"] = source == "configured" or dev
-    if source != "configured":
+    try:
+        app.config["CITATION_PARTS"] = parse_parts(app.config.get("CITATION_PARTS"))
+    except InvalidCitation as exc:
+        raise ConfigurationError(str(exc)) from exc
+    if source == "shared":
+        # deploy/gunicorn.conf.py generated this key in the master and said so once there;
+        # every worker repeating it would fill the journal with the same warning.
+        app.logger.debug("SECRET_KEY: using the key the gunicorn master generated")
+    elif source != "configured":
         app.logger.warning(
             "SECRET_KEY 未配置：已生成临时密钥（重启后会话失效）。%s",
             "开发模式：管理功能可用。" if dev else "管理功能（登录、上传、修改、删除）已停用。",

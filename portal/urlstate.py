@@ -18,7 +18,7 @@ from engine.facets import PRESETS, Preset
 from portal.labels import facet_label, value_label
 
 #: Parameters that make up a search, in the order they are written to URLs (every facet of the registry).
-STATE_KEYS: tuple[str, ...] = ("q", *FACETS, "sort", "size", "collapse", "page")
+STATE_KEYS: tuple[str, ...] = ("q", "like", *FACETS, "sort", "size", "collapse", "page")
 #: Parameters whose default need not appear in a URL.
 _DEFAULTS = {"sort": "relevance", "page": "1", "collapse": "1", "size": "20"}
 
@@ -66,6 +66,15 @@ class SearchState:
     def query(self) -> str:
         """What is in the search box."""
         return self.get("q")
+
+    @property
+    def like(self) -> str:
+        """The paragraph a more-like-this search starts from ("" for a plain search)."""
+        return self.get("like")
+
+    def canonical(self) -> str:
+        """This state's own URL: blank and default values left out (no ``&year=``)."""
+        return self.url(_ordered(self.pairs))
 
     @property
     def sort(self) -> str:

@@ -19,6 +19,7 @@ from engine.request import build_request
 from portal.citation import source_line
 from portal.engine_access import get_engine
 from portal.responses import json_response
+from portal.searching import with_like
 from portal.urlstate import as_lists
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -35,8 +36,11 @@ ARTICLE_FIELDS: tuple[str, ...] = (
 @bp.get("/search")
 def search() -> Response:
     """Search with the UI's parameters (q, sort, page, size, collapse, each facet); an unknown name is a 400."""
-    result = get_engine().search(build_request(as_lists(request.args), strict=True))
-    return json_response(result.to_dict())
+    engine = get_engine()
+    search_request = build_request(as_lists(request.args), strict=True)
+    if like := request.args.get("like", "").strip():
+        search_request, _source = with_like(engine, search_request, like)  # more like this paragraph
+    return json_response(engine.search(search_request).to_dict())
 
 
 @bp.get("/facets")

@@ -1,31 +1,111 @@
-"""The search page (/): query box, facets, hits, pagination — all in the URL, no JavaScript needed."""
+"""The search page (/): query box, facets, hits, pagination — all in the URL, no JavaScript needed.
+
+Also the export of a whole result list (/export), with the same parameters.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+import io
+from datetime import datetime
 
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, url_for
+
+from engine.query import parse_query
 from engine.request import build_request
 from portal.engine_access import get_engine
-from portal.searching import facet_groups, paginate, relaxations
-from portal.urlstate import SearchState, as_lists
+from portal.export import to_csv, to_docx
+from portal.links import paragraph_link
+from portal.queryread import describe, reading_notes
+from portal.searching import (
+    all_hits,
+    facet_groups,
+    merged_on_page,
+    paginate,
+    relaxations,
+    unfiltered_count,
+    with_like,
+)
+from portal.urlstate import STATE_KEYS, SearchState, as_lists
 
 bp = Blueprint("search", __name__)
 
+DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _blank_parameters() -> bool:
+    """True when the URL carries a search parameter with no value (``&year=`` from an empty form field)."""
+    return any(not value.strip() for key in STATE_KEYS for value in request.args.getlist(key))
+
 
 @bp.get("/")
-def index() -> str:
+def index() -> Response | str:
     """Search (or browse, with filters only); the landing page when nothing is asked."""
-    search_request = build_request(as_lists(request.args))  # raises InvalidParameter → 400
     state = SearchState(request.args, url_for("search.index"))
+    if _blank_parameters():
+        # A form's empty fields would leave &year= in every bookmarked or shared link.
+        return redirect(state.canonical(), code=302)
+    search_request = build_request(as_lists(request.args))  # raises InvalidParameter → 400
     engine = get_engine()
+    like = None
+    if state.like:
+        search_request, like = with_like(engine, search_request, state.like)
     result = engine.search(search_request)
-    landing = not state.query and not state.has_filters
+    landing = not state.query and not state.has_filters and like is None
+    parsed = parse_query(state.query)
+    empty_under_filters = result.total == 0 and state.has_filters
     return render_template(
         "search.html",
         state=state,
         result=result,
         landing=landing,
+        like=like,
+        ranked=bool(parsed.required) or like is not None,
+        reading=reading_notes(state.query) if like is None else [],
+        understood=describe(parsed),
+        merged=merged_on_page(result),
         groups=facet_groups(result, state),
         pagination=paginate(result, state),
-        relaxations=relaxations(engine, state) if result.total == 0 and state.has_filters else [],
+        hidden=unfiltered_count(engine, state) if empty_under_filters else 0,
+        relaxations=relaxations(engine, state) if empty_under_filters else [],
     )
+
+
+@bp.get("/saved")
+def saved() -> str:
+    """Saved searches (kept in the browser by static/js/saved.js), each with its new paragraphs."""
+    return render_template("saved.html")
+
+
+@bp.get("/export")
+def export() -> Response:
+    """Every hit of a search (up to RESULT_EXPORT_MAX), with source lines, as .docx or .csv."""
+    fmt = request.args.get("format", "docx")
+    if fmt not in ("docx", "csv"):
+        abort(400, f"不支持的导出格式“{fmt[:10]}”，只能是 docx 或 csv。")
+    params = {k: v for k, v in as_lists(request.args).items() if k != "format"}
+    search_request = build_request(params)
+    engine = get_engine()
+    state = SearchState(request.args, url_for("search.index"))
+    heading = f"检索「{state.query}」的结果" if state.query else "检索结果"
+    if state.like:
+        search_request, like = with_like(engine, search_request, state.like)
+        heading = f"与「{like.text[:20]}…」相似的段落"
+    limit = int(current_app.config["RESULT_EXPORT_MAX"])
+    hits, total = all_hits(engine, search_request, limit)
+    filters = "，".join(chip.label for chip in state.chips())
+    subtitle = "；".join(
+        p for p in (filters, f"共找到 {total} 段，导出前 {len(hits)} 条" if total > len(hits) else "") if p
+    )
+    name = f"检索结果-{datetime.now():%Y%m%d-%H%M}"
+    if fmt == "docx":
+        data = to_docx(hits, title=heading, subtitle=subtitle, link_for=paragraph_link)
+        response = send_file(io.BytesIO(data), mimetype=DOCX_MIMETYPE, as_attachment=True, download_name=f"{name}.docx")
+    else:
+        # BOM: Excel opens UTF-8 CSV as GBK without it.
+        data = to_csv(hits, link_for=paragraph_link).encode("utf-8-sig")
+        response = send_file(
+            io.BytesIO(data), mimetype="text/csv; charset=utf-8", as_attachment=True, download_name=f"{name}.csv"
+        )
+    response.headers["X-Result-Total"] = str(total)
+    response.headers["Cache-Control"] = "no-store"
+    return response

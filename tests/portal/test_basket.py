@@ -44,8 +44,9 @@ def test_docx_export_in_basket_order_with_source_lines(client: FlaskClient) -> N
     first = texts.index("全镇推行工资集体协商，签订区域性工资专项集体合同12份。")
     second = texts.index(DUPLICATE_TEXT)
     assert first < second
-    assert texts[first + 1] == "——《测试镇工会2022年工作总结》，测试镇总工会，2022年全年"
-    assert texts[second + 1].startswith("——《测试镇工会2022年工作总结》")
+    # The source line, then a link back to the paragraph in the portal.
+    assert texts[first + 1] == "——测试镇总工会《测试镇工会2022年工作总结》，2022年全年，来源文件：portal-synthetic.txt 在门户中查看"
+    assert texts[second + 1].startswith("——测试镇总工会《测试镇工会2022年工作总结》")
 
 
 def test_txt_export(client: FlaskClient) -> None:
@@ -54,10 +55,12 @@ def test_txt_export(client: FlaskClient) -> None:
     assert response.mimetype == "text/plain"
     text = response.data.decode("utf-8-sig")
     blocks = text.strip().split("\r\n\r\n")
-    assert blocks == [
-        f"{DUPLICATE_TEXT}\r\n——《测试镇工会2022年工作总结》，测试镇总工会，2022年全年",
-        "全镇推行工资集体协商，签订区域性工资专项集体合同12份。\r\n——《测试镇工会2022年工作总结》，测试镇总工会，2022年全年",
+    assert [block.split("\r\n")[:2] for block in blocks] == [
+        [DUPLICATE_TEXT, "——测试镇总工会《测试镇工会2022年工作总结》，2022年全年，来源文件：portal-synthetic.txt"],
+        ["全镇推行工资集体协商，签订区域性工资专项集体合同12份。", "——测试镇总工会《测试镇工会2022年工作总结》，2022年全年，来源文件：portal-synthetic.txt"],
     ]
+    # Each block ends with the paragraph's address in the portal.
+    assert all(block.split("\r\n")[2].startswith("http://localhost/articles/") for block in blocks)
 
 
 def test_export_of_sample_paragraphs(client: FlaskClient) -> None:

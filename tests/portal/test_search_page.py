@@ -135,7 +135,10 @@ def test_empty_result_suggests_which_filter_to_drop(client: FlaskClient) -> None
     page = soup(client.get("/?q=送温暖&township=鹿苑镇"))
     assert total_of(page) == 0
     empty = page.select_one(".empty")
-    assert "没有找到包含「送温暖」的段落" in empty.get_text()
+    # The filters hid them: say so, and how many there are without them.
+    unfiltered = total_of(soup(client.get("/?q=送温暖")))
+    assert f"包含「送温暖」的段落共有 {unfiltered} 段，都被筛选条件隐藏了" in empty.get_text()
+    assert int(empty.select_one(".js-hidden").get_text()) == unfiltered
     relax = empty.select_one(".relax-list a")
     assert "去掉「乡镇：鹿苑镇」" in relax.get_text()
     assert query_of(relax["href"]) == {"q": ["送温暖"]}

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
+import pytest
 from werkzeug.datastructures import MultiDict
 
 from engine.contract import IndexDocument
-from portal.citation import source_line
-from portal.export import to_txt
+from portal import ConfigurationError, create_app
+from portal.citation import InvalidCitation, parse_parts, source_line
+from portal.export import to_csv, to_txt
 from portal.labels import value_label
 from portal.urlstate import SearchState
 from tests.portal.helpers import query_of
@@ -59,12 +64,41 @@ def _doc(**fields: object) -> IndexDocument:
     return IndexDocument(**base)  # type: ignore[arg-type]
 
 
-def test_source_line_uses_what_the_document_has() -> None:
-    assert source_line(_doc(org_name="某镇工会", year=2020, period="上半年")) == "——《标题》，某镇工会，2020年上半年"
-    assert source_line(_doc(township="鹿苑镇", year=2020, period="其他")) == "——《标题》，鹿苑镇，2020年"
-    assert source_line(_doc()) == "——《标题》"
-    assert source_line(_doc(title="")) == "——《file.docx》"
+def test_source_line_names_unit_date_title_and_file() -> None:
+    doc = _doc(org_name="某镇工会", year=2020, period="上半年")
+    assert source_line(doc) == "——某镇工会《标题》，2020年上半年，来源文件：file.docx"
+    # Without a unit name: the township, with its level unless that is the township's own level.
+    assert source_line(_doc(township="鹿苑镇", org_level="学校教育", year=2020, period="其他")) == (
+        "——鹿苑镇（学校教育）《标题》，2020年，来源文件：file.docx"
+    )
+    assert source_line(_doc(township="鹿苑镇", org_level="乡镇街道")).startswith("——鹿苑镇《标题》")
+    # Without a year: the publish date.
+    assert source_line(_doc(publish_date="2023-07-02")) == "——《标题》，2023年7月2日，来源文件：file.docx"
+    assert source_line(_doc()) == "——《标题》，来源文件：file.docx"
+    assert source_line(_doc(title="")) == "——《file.docx》，来源文件：file.docx"
+
+
+def test_source_line_parts_are_configurable() -> None:
+    doc = _doc(org_name="某镇工会", year=2020, period="全年", publish_date="2021-01-05")
+    assert source_line(doc, parse_parts("title,unit")) == "——《标题》，某镇工会"
+    assert source_line(doc, parse_parts("unit title date published")) == "——某镇工会《标题》，2020年全年，发布于2021年1月5日"
+    with pytest.raises(InvalidCitation, match="colour"):
+        parse_parts("title,colour")
+
+
+def test_a_bad_citation_setting_stops_the_portal_with_the_reason() -> None:
+    with pytest.raises(ConfigurationError, match="PORTAL_CITATION"):
+        create_app({"ENGINE": object(), "CITATION_PARTS": "title,年份"})
 
 
 def test_txt_export_is_exact_text() -> None:
-    assert to_txt([_doc(text="甲"), _doc(text="乙")]) == "甲\r\n——《标题》\r\n\r\n乙\r\n——《标题》\r\n"
+    line = "——《标题》，来源文件：file.docx"
+    assert to_txt([_doc(text="甲"), _doc(text="乙")]) == f"甲\r\n{line}\r\n\r\n乙\r\n{line}\r\n"
+
+
+def test_csv_export_keeps_every_source_field_and_defuses_formulas() -> None:
+    rows = list(csv.reader(io.StringIO(to_csv([_doc(text="=SUM(A1)", org_name="某镇工会", year=2020)]))))
+    assert rows[0][:3] == ["序号", "段落", "出处"]
+    assert rows[1][1] == "'=SUM(A1)"  # Excel would run it as a formula otherwise
+    assert rows[1][2] == "——某镇工会《标题》，2020年，来源文件：file.docx"
+    assert rows[1][rows[0].index("来源文件")] == "file.docx"

@@ -61,6 +61,23 @@
     var filters = document.querySelector('details.filters');
     if (filters && window.matchMedia(NARROW).matches) filters.open = false;
 
+    // j / k: next / previous hit, from anywhere but a text field (the first j jumps to the first hit).
+    var hits = Array.prototype.slice.call(document.querySelectorAll('.hits .hit'));
+    var current = -1;
+    document.addEventListener('keydown', function (event) {
+      var Portal = window.Portal || {};
+      if (!hits.length || (Portal.isTyping && Portal.isTyping(event))) return;
+      if (event.key !== 'j' && event.key !== 'k') return;
+      event.preventDefault();
+      if (current >= 0) hits[current].classList.remove('is-current');
+      current = Math.max(0, Math.min(hits.length - 1, current + (event.key === 'j' ? 1 : -1)));
+      var hit = hits[current];
+      hit.classList.add('is-current');
+      var link = hit.querySelector('.hit-title a');
+      if (link) link.focus();
+      hit.scrollIntoView({ block: 'nearest' });
+    });
+
     document.querySelectorAll('details.copies').forEach(function (details) {
       details.addEventListener('toggle', function () { if (details.open) loadCopies(details); });
     });
