@@ -264,16 +264,15 @@ class _BodyWalker:
         A row written as one sentence is never taken for a heading, never opens a
         section for the text after the table, and is not glued to the next row.
         """
-        for row in table.iter(_TR):
-            if row.getparent() is not table and row.getparent().tag != _TBL:
-                continue  # a nested table's rows are read within their cell
+        # Direct rows only: a nested table's rows are read within their cell.
+        for row in table.iterchildren(_TR):
             cells = []
             for cell in row.iterchildren(_TC):
                 text = "".join(line.text.strip() for line in self.lines(cell) if line.text.strip())
                 if text:
                     cells.append(text)
             if cells:
-                yield RawLine(TABLE_CELL_SEPARATOR.join(cells) + TABLE_ROW_END)
+                yield RawLine(TABLE_CELL_SEPARATOR.join(cells).rstrip(TABLE_ROW_END) + TABLE_ROW_END)
 
     def _paragraph_lines(self, paragraph: Any) -> Iterator[RawLine]:
         parts: list[str] = []

@@ -174,7 +174,7 @@ class _Reader:
                 if text:
                     cells.append(text)
             if cells:
-                yield RawLine(TABLE_CELL_SEPARATOR.join(cells) + TABLE_ROW_END)
+                yield RawLine(TABLE_CELL_SEPARATOR.join(cells).rstrip(TABLE_ROW_END) + TABLE_ROW_END)
 
     def _text(self, element: Any) -> str:
         parts: list[str] = [element.text or ""]

@@ -85,7 +85,8 @@ def test_tables_are_read_row_by_row_without_repeating_merged_cells() -> None:
     inner.cell(0, 0).text = "嵌套"
     document.add_paragraph("表后")
     texts = [line.text for line in read_docx(io_bytes_of_docx(document)).lines]
-    assert texts == ["表前", "项目", "人数", "金额", "合计", "3万元", "嵌套", "", "表后"]
+    # One line per row, cells joined by "；": a row is never a heading nor glued to the next.
+    assert texts == ["表前", "项目；人数；金额。", "合计；3万元嵌套。", "表后"]
 
 
 def test_content_controls_text_boxes_and_revisions() -> None:
