@@ -162,7 +162,8 @@ def test_copy_a_paragraph(page: Any, base_url: str) -> None:
     hit.locator("button[data-copy=cite]").click()
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == expected + "\n" + hit.get_attribute("data-source")
-    assert copied.splitlines()[-1].startswith("——《")
+    # The complete source line: unit, title, date, file.
+    assert copied.splitlines()[-1].startswith("——") and "来源文件：" in copied.splitlines()[-1]
 
 
 def test_copy_falls_back_without_the_clipboard_api(page: Any, base_url: str) -> None:
@@ -281,7 +282,7 @@ def test_basket_reorder_and_export_docx(page: Any, base_url: str, tmp_path: Path
     download.save_as(saved)
     texts = [p.text for p in docx.Document(io.BytesIO(saved.read_bytes())).paragraphs]
     assert texts.index(second_text) < texts.index(first_text)
-    assert texts[texts.index(second_text) + 1].startswith("——《")
+    assert texts[texts.index(second_text) + 1].startswith("——")
 
     # Remove one, then clear and undo.
     page.locator("#basket-list li").first.locator("[data-action=remove]").click()
@@ -316,3 +317,222 @@ def test_phone_width(browser: Any, base_url: str) -> None:
         _screenshot(page, "article-phone.png")
     finally:
         context.close()
+
+
+# --------------------------------------------------------------------------- issue 15: what a staffer notices
+
+WALKTHROUGH = ARTIFACTS / "walkthrough"
+#: Screenshots the README shows (small JPEGs, committed).
+README_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def _docx_from_download(page: Any, click: Any, tmp_path: Path, name: str) -> Any:
+    with page.expect_download() as info:
+        click()
+    saved = tmp_path / name
+    info.value.save_as(saved)
+    return docx.Document(str(saved))
+
+
+def _east_asian_font(style_or_run_element: Any) -> str | None:
+    from docx.oxml.ns import qn
+
+    fonts = style_or_run_element.rPr.rFonts
+    return fonts.get(qn("w:eastAsia"))
+
+
+def _check_official_look(document: Any, base_url: str) -> None:
+    """A4, 仿宋 body, every paragraph followed by a complete source line and a link back to the portal."""
+    from docx.shared import Mm
+
+    section = document.sections[0]
+    assert abs(section.page_width - Mm(210)) < Mm(1) and abs(section.page_height - Mm(297)) < Mm(1)
+    normal = document.styles["Normal"]
+    assert _east_asian_font(normal.element) == "仿宋"
+    assert normal.font.size.pt == 16  # 三号
+    lines = [p for p in document.paragraphs if p.text.startswith("——")]
+    assert lines, "no source lines"
+    for line in lines:
+        assert "《" in line.text and "来源文件：" in line.text
+    links = [r.target_ref for r in document.part.rels.values() if r.reltype.endswith("/hyperlink")]
+    assert links and all(link.startswith(base_url + "/articles/") for link in links)
+
+
+def test_a_heading_is_the_context_of_its_paragraph_never_a_card(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/?q=困难帮扶工作")
+    cards = page.locator("article.hit")
+    texts = [cards.nth(i).get_attribute("data-text") for i in range(cards.count())]
+    assert "一、困难帮扶工作" not in texts and texts
+    # The heading shows above the paragraph it introduces.
+    expect(cards.first.locator(".hit-section")).to_contain_text("一、困难帮扶工作")
+    cards.first.locator("button[data-copy=cite]").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert not copied.startswith("一、")
+
+
+def test_result_list_exports_to_an_a4_word_file_with_sources(page: Any, base_url: str, tmp_path: Path) -> None:
+    page.goto(base_url + "/?q=送温暖")
+    # As on the page: copies of one paragraph collapsed into one entry.
+    shown = len(page.request.get(base_url + "/api/search?q=送温暖&size=100").json()["hits"])
+    document = _docx_from_download(
+        page, lambda: page.locator(".result-tools a", has_text="Word").click(), tmp_path, "results.docx"
+    )
+    _check_official_look(document, base_url)
+    assert sum(1 for p in document.paragraphs if p.text.startswith("——")) == shown
+
+
+def test_basket_export_is_a4_with_fangsong_and_links(page: Any, base_url: str, tmp_path: Path) -> None:
+    page.goto(base_url + "/?q=送温暖")
+    page.locator("article.hit").first.locator("button[data-basket-toggle]").click()
+    page.goto(base_url + "/basket")
+    document = _docx_from_download(
+        page, lambda: page.locator("button[name=format][value=docx]").click(), tmp_path, "basket.docx"
+    )
+    _check_official_look(document, base_url)
+
+
+def test_the_match_bar_is_opaque_and_never_covers_a_heading_on_a_phone(browser: Any, base_url: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 700}, device_scale_factor=2, is_mobile=True)
+    page = context.new_page()
+    try:
+        page.goto(base_url + "/?q=职工")
+        article_url = (
+            page.locator("article.hit")
+            .filter(has=page.locator(".hit-section"))
+            .first.locator(".hit-title a")
+            .get_attribute("href")
+        )
+        page.goto(base_url + article_url)
+        page.wait_for_selector(".para.is-target")
+        background = page.locator("#match-nav").evaluate("el => getComputedStyle(el).backgroundColor")
+        assert background in ("rgb(255, 255, 255)",), background  # no alpha: text never shows through
+        heading = page.locator(".para-heading").first
+        page.evaluate("id => { location.hash = id; }", heading.get_attribute("id"))
+        page.wait_for_timeout(300)
+        bar = page.locator("#match-nav").bounding_box()
+        top = heading.bounding_box()["y"]
+        assert top >= bar["y"] + bar["height"] - 1, (top, bar)
+        # Each heading once in the outline.
+        outline = [t.strip().rstrip("。：:；;，, ") for t in page.locator(".outline-list a").all_inner_texts()]
+        assert len(outline) == len(set(outline))
+        _screenshot(page, "article-phone-heading.png")
+    finally:
+        context.close()
+
+
+def test_the_keyboard_reaches_the_first_hit_at_once(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/?q=送温暖")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "跳到第一条结果"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('.hit') !== null")
+    # Or: j from anywhere but the search box.
+    page.goto(base_url + "/?q=送温暖")
+    page.locator(".result-count").click()
+    page.keyboard.press("j")
+    first_title = page.locator("article.hit .hit-title a").first
+    expect(first_title).to_be_focused()
+    page.keyboard.press("j")
+    expect(page.locator("article.hit .hit-title a").nth(1)).to_be_focused()
+
+
+def test_filter_form_leaves_no_empty_parameters_in_the_url(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/?q=职工")
+    with page.expect_navigation():
+        page.locator("#facet-township label").first.click()
+    assert "year=" not in page.url and "&&" not in page.url
+
+
+def test_more_like_this_from_a_hit(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/?q=困难职工")
+    first = page.locator("article.hit").first
+    source_id = first.get_attribute("data-paragraph-id")
+    first.locator("a", has_text="相似段落").click()
+    page.wait_for_url("**like=*")
+    expect(page.locator(".like-source")).to_contain_text("与这一段相似的段落")
+    ids = page.locator("article.hit").evaluate_all("els => els.map(e => e.dataset.paragraphId)")
+    assert ids and source_id not in ids
+
+
+def test_saved_search_counts_what_is_new_since_last_opened(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/?q=送温暖")
+    total = _total(page)
+    page.once("dialog", lambda dialog: dialog.accept("送温暖素材"))
+    page.locator(".js-save-search").click()
+    expect(page.locator(".js-save-search")).to_have_text("已保存")
+    page.goto(base_url + "/saved")
+    expect(page.locator(".saved-name")).to_have_text(["送温暖素材"])
+    expect(page.locator(".saved-new")).to_have_text("没有新段落")
+    # As if three paragraphs had been added since it was last opened.
+    page.evaluate(
+        "() => { const k = 'union-summaries.saved-searches'; const l = JSON.parse(localStorage.getItem(k));"
+        " l[0].total -= 3; localStorage.setItem(k, JSON.stringify(l)); }"
+    )
+    page.reload()
+    expect(page.locator(".saved-new")).to_have_text("新增 3 段")
+    page.locator(".saved-name").click()
+    page.wait_for_url("**/?*q=*")
+    assert _total(page) == total
+    page.goto(base_url + "/saved")  # opened: nothing new any more
+    expect(page.locator(".saved-new")).to_have_text("没有新段落")
+
+
+def test_a_staffer_walks_through_the_portal(page: Any, base_url: str, tmp_path: Path) -> None:
+    """Search, narrow, read, more like this, collect, export, save the search — with screenshots."""
+    WALKTHROUGH.mkdir(parents=True, exist_ok=True)
+
+    def shot(name: str, readme: bool = False) -> None:
+        page.screenshot(path=str(WALKTHROUGH / f"{name}.png"))
+        # Small JPEGs for the README, refreshed only on request so a test run leaves the tree clean.
+        if readme and os.environ.get("UPDATE_README_SCREENSHOTS") == "1":
+            README_SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(README_SHOTS / f"{name}.jpg"), type="jpeg", quality=55)
+
+    page.set_viewport_size({"width": 1100, "height": 760})
+    # 1. Search.
+    page.goto(base_url + "/")
+    page.locator("#q").fill("困难职工")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/?q=*")
+    everything = _total(page)
+    shot("01-search")
+    # 2. Narrow to one township.
+    with page.expect_navigation():
+        page.locator("#facet-township label", has_text="鹿苑镇").click()
+    narrowed = _total(page)
+    assert 0 < narrowed <= everything
+    shot("02-narrowed", readme=True)
+    # 3. Read a hit in its article.
+    page.locator("article.hit .hit-title a").first.click()
+    page.wait_for_selector(".para.is-target")
+    shot("03-article")
+    # 4. More like this, from the paragraph read.
+    page.locator(".para.is-target a", has_text="相似段落").click()
+    page.wait_for_url("**like=*")
+    expect(page.locator(".like-source")).to_be_visible()
+    shot("04-more-like-this", readme=True)
+    # 5. Collect two paragraphs.
+    hits = page.locator("article.hit")
+    hits.nth(0).locator("button[data-basket-toggle]").click()
+    hits.nth(1).locator("button[data-basket-toggle]").click()
+    expect(page.locator("#basket-count")).to_have_text("2")
+    # 6. Export the basket and the whole result list.
+    page.goto(base_url + "/basket")
+    shot("05-basket")
+    basket = _docx_from_download(
+        page, lambda: page.locator("button[name=format][value=docx]").click(), tmp_path, "basket.docx"
+    )
+    _check_official_look(basket, base_url)
+    page.goto(base_url + "/?q=困难职工&township=鹿苑镇")
+    results = _docx_from_download(
+        page, lambda: page.locator(".result-tools a", has_text="Word").click(), tmp_path, "results.docx"
+    )
+    _check_official_look(results, base_url)
+    # 7. Save the search and find it in the list.
+    page.once("dialog", lambda dialog: dialog.accept("鹿苑镇困难职工"))
+    page.locator(".js-save-search").click()
+    page.goto(base_url + "/saved")
+    expect(page.locator(".saved-name")).to_have_text(["鹿苑镇困难职工"])
+    shot("06-saved")
