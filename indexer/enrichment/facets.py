@@ -51,10 +51,11 @@ def infer(title: str, texts: list[str]) -> Inferred:
     kind = genre.doc_type(text)
     out.put("doc_type", kind)
     # The level read without a writer tells superiors from the writer (a 市总工会 in a 镇 summary).
-    first = writer.org_level(text)
+    levels = writer.level_evidence(text)
+    first = levels.best()
     named = writer.writer_name(text, first[0] if first else None)
     unit = named[0] if named else None
-    level = writer.org_level(text, unit)
+    level = levels.best(unit)
     out.put("org_level", level)
     out.put("org_type", (writer.org_type(text, unit), "text"))
     place = places.township(text.body, level[0] if level else None)

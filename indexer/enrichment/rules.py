@@ -13,35 +13,82 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from indexer.enrichment.pattern_facts import required_text, with_first_chars
+
 DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One pattern of a family, with its weight and what every match of it must contain.
+
+    ``literal``: the pattern matches exactly this string (no regex syntax), so its
+    non-overlapping matches are counted by ``str.count``. ``needs``: a string every
+    match contains ("" when none is known), so a text without it is skipped
+    without running the regex. Both come from
+    :func:`indexer.enrichment.pattern_facts.required_text`.
+    """
+
+    pattern: re.Pattern[str]
+    weight: float
+    literal: str | None
+    needs: str
+
+    @classmethod
+    def compile(cls, source: str, weight: float = 1.0) -> Cue:
+        """Compile ``source`` and work out its literal form and required text."""
+        pattern = re.compile(source)
+        literal, needs = required_text(pattern)
+        return cls(with_first_chars(pattern), weight, literal, needs)
+
+    def count(self, text: str) -> int:
+        """The number of (non-overlapping) matches in ``text``, as ``finditer`` finds them."""
+        if self.literal is not None:
+            return text.count(self.literal)
+        if self.needs not in text:
+            return 0
+        return sum(1 for _ in self.pattern.finditer(text))
+
+    def occurs(self, text: str) -> bool:
+        """Whether the pattern matches anywhere in ``text``."""
+        if self.literal is not None:
+            return self.literal in text
+        return self.needs in text and self.pattern.search(text) is not None
+
+    def last_end(self, text: str) -> int:
+        """Where the last of the ``finditer`` matches ends (-1 when none occurs)."""
+        if self.needs not in text:
+            return -1
+        # Not str.rfind: for a literal that overlaps itself the last non-overlapping match ends earlier.
+        return max((m.end() for m in self.pattern.finditer(text)), default=-1)
 
 
 @dataclass(frozen=True)
 class CueFamily:
     """A family of cues: each pattern with its weight (1.0 unless the data file says otherwise)."""
 
-    cues: tuple[tuple[re.Pattern[str], float], ...]
-    any: re.Pattern[str] | None  # every pattern in one alternation, for a quick "is any here"
+    cues: tuple[Cue, ...]
 
     def score(self, text: str, cap: int = 0) -> float:
         """The weighted number of matches in ``text``; with ``cap``, at most ``cap`` matches per cue."""
-        if not text or self.any is None or not self.any.search(text):
+        if not text:
             return 0.0
         total = 0.0
-        for pattern, weight in self.cues:
-            hits = sum(1 for _ in pattern.finditer(text))
-            total += weight * (min(hits, cap) if cap else hits)
+        for cue in self.cues:
+            # Most cues are plain words: count them here rather than through a call per cue.
+            hits = text.count(cue.literal) if cue.literal is not None else cue.count(text)
+            total += cue.weight * (min(hits, cap) if cap else hits)
         return total
 
     def hits(self, text: str) -> bool:
         """Whether any cue of the family occurs in ``text``."""
-        return bool(text and self.any is not None and self.any.search(text))
+        return bool(text) and any(cue.occurs(text) for cue in self.cues)
 
     def last_end(self, text: str) -> int:
         """Where the family's last cue in ``text`` ends (-1 when none occurs)."""
-        if not self.hits(text):
+        if not text:
             return -1
-        return max((m.end() for pattern, _ in self.cues for m in pattern.finditer(text)), default=-1)
+        return max((cue.last_end(text) for cue in self.cues), default=-1)
 
 
 @dataclass(frozen=True)
@@ -63,12 +110,11 @@ class Topic:
 
 def family(entries: list | None) -> CueFamily:
     """Compile a list of cue entries (``"pattern"`` or ``["pattern", weight]``)."""
-    cues: list[tuple[re.Pattern[str], float]] = []
+    cues: list[Cue] = []
     for entry in entries or ():
         pattern, weight = (entry, 1.0) if isinstance(entry, str) else (entry[0], float(entry[1]))
-        cues.append((re.compile(pattern), weight))
-    joined = re.compile("|".join(f"(?:{p.pattern})" for p, _ in cues)) if cues else None
-    return CueFamily(tuple(cues), joined)
+        cues.append(Cue.compile(pattern, weight))
+    return CueFamily(tuple(cues))
 
 
 def _families(table: dict) -> dict[str, CueFamily]:
@@ -76,7 +122,7 @@ def _families(table: dict) -> dict[str, CueFamily]:
 
 
 def _alternation(patterns: list[str]) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
+    return with_first_chars(re.compile("|".join(f"(?:{p})" for p in patterns)))
 
 
 @lru_cache(maxsize=4)
@@ -107,7 +153,7 @@ def facet_rules(path: Path = DATA / "facets.toml") -> dict:
             "title_weight": float(raw["period"]["title_weight"]),
         },
         "year": {
-            "report": tuple(re.compile(p, re.MULTILINE) for p in raw["year"]["report"]),
+            "report": tuple(with_first_chars(re.compile(p, re.MULTILINE)) for p in raw["year"]["report"]),
             "plan": _alternation(raw["year"]["plan"]),
             "blank": _alternation(raw["year"]["blank"]),
             "label": _alternation(raw["year"]["label"]),

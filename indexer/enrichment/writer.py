@@ -9,13 +9,12 @@ All cue families live in indexer/data/facets.toml.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-
-import jieba
 
 from indexer.enrichment import places
 from indexer.enrichment.evidence import ArticleText
@@ -36,20 +35,67 @@ _GENERIC_TITLE_UNIT = re.compile(r"(?<=^)(?:\d{4}年)?(街道|镇|乡|县|区|�
 _LEADING_YEAR = re.compile(r"^[\d\s年度月日,]+")
 
 
-@lru_cache(maxsize=1)
-def word_tags() -> dict[str, str]:
+def _dictionary() -> Path:
+    """jieba's dictionary file (one "word frequency tag" line per word), found without importing jieba.
+
+    Importing jieba costs 0.2 s (it loads pkg_resources) and nothing else of it is used here.
+    """
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("jieba is not installed")
+    return Path(spec.submodule_search_locations[0]) / "dict.txt"
+
+
+class WordTags:
     """jieba's dictionary as word → part of speech: it tells a place (顺昌 ns) from a verb (按照 p).
 
-    Read straight from the dictionary file (0.3 s) rather than through
-    jieba.posseg, which would build a second segmenter (several seconds).
+    The table is kept as UTF-8 bytes, as the file is: building it then needs no
+    decoding and hashes shorter keys, which halves the start-up cost every
+    process pays; the few words looked up are encoded instead.
     """
-    tags: dict[str, str] = {}
-    with open(Path(jieba.__file__).parent / "dict.txt", encoding="utf-8") as handle:
-        for line in handle:
-            parts = line.split()
-            if len(parts) == 3:
-                tags[parts[0]] = parts[2]
-    return tags
+
+    def __init__(self, table: dict[bytes, bytes]) -> None:
+        self._table = table
+
+    def get(self, word: str) -> str | None:
+        """The part of speech of ``word``, or None when jieba does not know it."""
+        tag = self._table.get(word.encode())
+        return None if tag is None else tag.decode()
+
+    def __contains__(self, word: str) -> bool:
+        return word.encode() in self._table
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+
+@lru_cache(maxsize=1)
+def word_tags() -> WordTags:
+    """jieba's part-of-speech table, read once per process (about 0.15 s).
+
+    Read straight from the dictionary file rather than through jieba.posseg,
+    which would build a second segmenter (several seconds).
+    """
+    return WordTags(read_tag_table(_dictionary().read_bytes()))
+
+
+def read_tag_table(data: bytes) -> dict[bytes, bytes]:
+    """word → tag of jieba's dictionary, whose lines are "word frequency tag"; later lines win, as in jieba.
+
+    jieba's file has three fields on every line, so the whole file is split in one
+    call and every third field paired up (tests/indexer/enrichment/test_fast_scans.py
+    checks this reads the installed file exactly as reading it line by line does).
+    A file whose field count says otherwise is read line by line.
+    """
+    fields = data.split()
+    if len(fields) == 3 * len(data.splitlines()):
+        return dict(zip(fields[0::3], fields[2::3], strict=True))
+    table: dict[bytes, bytes] = {}
+    for line in data.splitlines():
+        parts = line.split()
+        if len(parts) == 3:
+            table[parts[0]] = parts[2]
+    return table
 
 
 @dataclass(frozen=True)
@@ -61,6 +107,7 @@ class UnitName:
     org_word: str
 
 
+@lru_cache(maxsize=8192)
 def core_of(name: str) -> str:
     """The distinctive part of a unit's name: its unit-type words stripped from the end (玉屏供电局 → 玉屏)."""
     rules = facet_rules()["writer"]
@@ -107,6 +154,7 @@ def _trim_front(window: str) -> str:
     return window
 
 
+@lru_cache(maxsize=8192)
 def distinctive(name: str) -> str | None:
     """The core of a unit's name (type words stripped) when it names one unit, else None.
 
@@ -173,19 +221,30 @@ def names_in(text: str) -> list[tuple[UnitName, int]]:
             continue  # 女职工|委员会: the word runs on
         start = match.start()
         window = text[max(0, start - NAME_WINDOW) : start]
-        breaks = _NOT_HAN.split(window)
-        window = breaks[-1]  # the name starts after the last non-Han character
-        window = _trim_front(window)
-        if not window:
+        window = _NOT_HAN.split(window)[-1]  # the name starts after the last non-Han character
+        named = name_before(window)
+        if named is None:
             continue
-        name = places.trim_to_place(window) if places.available() else window
-        if name == window:
-            name = _strip_noise(name)
-        core = distinctive(name)
-        if core is None:
-            continue
+        name, core = named
         found.append((UnitName(name + match.group(0), core, match.group(0)), start - len(name)))
     return found
+
+
+@lru_cache(maxsize=8192)
+def name_before(window: str) -> tuple[str, str] | None:
+    """(name, distinctive core) of the unit whose name ends a window of Han characters, or None.
+
+    Cached: the same few windows (全镇各级, 我镇总) come back in every article, and
+    reading one costs dictionary and gazetteer look-ups.
+    """
+    window = _trim_front(window)
+    if not window:
+        return None
+    name = places.trim_to_place(window) if places.available() else window
+    if name == window:
+        name = _strip_noise(name)
+    core = distinctive(name)
+    return None if core is None else (name, core)
 
 
 def _title_name(title: str) -> UnitName | None:
@@ -292,35 +351,65 @@ def writer_name(text: ArticleText, level: str | None = None) -> tuple[UnitName, 
     return units[name], origin
 
 
-def org_level(text: ArticleText, writer: UnitName | None = None) -> tuple[str, str] | None:
-    """(level, origin): the level whose cue families score highest, or None below the minimum.
+@dataclass(frozen=True)
+class LevelEvidence:
+    """Each level's score from the text and from the title, read once per article.
 
-    Self-reference (我镇, 镇工会) is read on the masked body so a superior never votes;
-    the writer's own party and government bodies count even inside 在…领导下.
+    The writer's name is found with the level read without it, and the level is
+    then read again with it: only the writer's own vote differs, so the text is
+    scanned once and :meth:`best` adds that vote.
     """
+
+    body: dict[str, float]
+    title: dict[str, float]
+
+    def best(self, writer: UnitName | None = None) -> tuple[str, str] | None:
+        """(level, origin): the level whose cue families score highest, or None below the minimum."""
+        weights = facet_rules()["org_level_weights"]
+        # The writer's own unit type (医院 in 学院附属…医院工会) speaks for it, not words inside its name.
+        unit_type = core_of_org(writer.name)[len(writer.core) :] if writer is not None else ""
+        scores: dict[str, float] = {}
+        for level in facet_rules()["org_level"]:
+            body = self.body[level.value]
+            if (
+                writer is not None
+                and unit_type not in _AMBIGUOUS_TYPES
+                and level.families["title"].hits(unit_type or writer.name)
+            ):
+                body += weights["self"] * 2
+            scores[level.value] = body + self.title[level.value]
+        value, score = max(scores.items(), key=lambda item: item[1])
+        if score < float(weights["minimum"]):
+            return None
+        return value, ("title" if self.title[value] * 2 > score else "text")
+
+
+def level_evidence(text: ArticleText) -> LevelEvidence:
+    """Score every level's cue families on the article (see :func:`org_level`)."""
     weights = facet_rules()["org_level_weights"]
     cap = int(weights["cap"])
-    scores: dict[str, float] = {}
-    from_title: dict[str, float] = {}
+    body_scores: dict[str, float] = {}
+    title_scores: dict[str, float] = {}
     for level in facet_rules()["org_level"]:
         fam = level.families
-        body = (
+        body_scores[level.value] = (
             weights["self"] * fam["self"].score(text.masked, cap)
             + weights["party"] * fam["party"].score(text.body, cap)
             + weights["scope"] * fam["scope"].score(text.masked, cap)
             + weights["milieu"] * min(fam["milieu"].score(text.body), 3 * cap)
         )
-        title = weights["title"] * fam["title"].score(text.heads, cap=1)
-        # The writer's own unit type (医院 in 学院附属…医院工会) speaks for it, not words inside its name.
-        unit_type = core_of_org(writer.name)[len(writer.core) :] if writer is not None else ""
-        if writer is not None and unit_type not in _AMBIGUOUS_TYPES and fam["title"].hits(unit_type or writer.name):
-            body += weights["self"] * 2
-        scores[level.value] = body + title
-        from_title[level.value] = title
-    value, score = max(scores.items(), key=lambda item: item[1])
-    if score < float(weights["minimum"]):
-        return None
-    return value, ("title" if from_title[value] * 2 > score else "text")
+        title_scores[level.value] = weights["title"] * fam["title"].score(text.heads, cap=1)
+    return LevelEvidence(body_scores, title_scores)
+
+
+def org_level(text: ArticleText, writer: UnitName | None = None) -> tuple[str, str] | None:
+    """(level, origin): the level whose cue families score highest, or None below the minimum.
+
+    Self-reference (我镇, 镇工会) is read on the masked body so a superior never votes;
+    the writer's own party and government bodies count even inside 在…领导下, and the
+    writer's own unit type votes for its level.
+    """
+    return level_evidence(text).best(writer)
 
 
 def org_type(text: ArticleText, writer: UnitName | None = None) -> str:

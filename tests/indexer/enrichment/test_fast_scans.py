@@ -1,0 +1,168 @@
+"""The fast forms of facet enrichment agree with their plain definitions.
+
+Cue families count with ``str.count`` and skip texts without a cue's required
+text; some patterns get their first characters asserted up front; jieba's
+part-of-speech table is read in one split; the level is scored once per article.
+Each test states the plain definition and checks the fast form against it, on
+texts drawn from the characters the cues are made of, so that hits, overlaps
+and near misses are common.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from indexer.enrichment import writer
+from indexer.enrichment.evidence import ArticleText
+from indexer.enrichment.pattern_facts import first_chars, required_text, with_first_chars
+from indexer.enrichment.rules import CueFamily, facet_rules
+
+
+def _families() -> list[CueFamily]:
+    """Every cue family of facets.toml."""
+    rules = facet_rules()
+    found = [family for level in rules["org_level"] for family in level.families.values()]
+    for table in (rules["period"]["cues"], rules["period"]["title"], rules["doc_type"]["title"]):
+        found.extend(table.values())
+    found.extend(rules["doc_type"]["body"].values())
+    found.extend(rules["org_type"]["cues"].values())
+    return found
+
+
+def _sources() -> list[str]:
+    """The source of every cue and of every other pattern facts.toml compiles."""
+    rules = facet_rules()
+    sources = [cue.pattern.pattern for family in _families() for cue in family.cues]
+    sources += [rules["writer"]["superior"].pattern, rules["year"]["plan"].pattern, rules["year"]["blank"].pattern]
+    return sources + [p.pattern for p in rules["year"]["report"]]
+
+
+# Texts made of the cues' own characters (and digits, punctuation, line breaks and the mask).
+CUE_CHARS = sorted({ch for source in _sources() for ch in source if "\u4e00" <= ch <= "\u9fff"})
+ALPHABET = CUE_CHARS + list("0123456789x,.;:。、|\n")
+texts = st.text(alphabet=st.sampled_from(ALPHABET), max_size=60)
+# Word-like texts: whole cue literals glued together, so that every literal cue occurs.
+LITERALS = sorted({cue.literal for family in _families() for cue in family.cues if cue.literal})
+glued = st.lists(st.sampled_from(LITERALS + list("年月日12,。\n")), max_size=12).map("".join)
+
+
+def _plain_score(family: CueFamily, text: str, cap: int) -> float:
+    """CueFamily.score as first written: finditer per cue, weighted, capped."""
+    total = 0.0
+    for cue in family.cues:
+        hits = sum(1 for _ in re.finditer(_plain(cue.pattern), text))
+        total += cue.weight * (min(hits, cap) if cap else hits)
+    return total
+
+
+def _plain(pattern: re.Pattern[str]) -> str:
+    """A pattern's source without the first-character assertion with_first_chars put in front."""
+    source = pattern.pattern
+    if source.startswith("(?=[") and source.endswith(")"):
+        return source[source.index("])(?:") + 5 : -1]
+    return source
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(texts, glued), st.sampled_from([0, 1, 4]))
+def test_family_scores_hits_and_ends_as_plain_finditer(text: str, cap: int) -> None:
+    for family in _families():
+        plain = [_plain(cue.pattern) for cue in family.cues]
+        assert family.score(text, cap) == _plain_score(family, text, cap)
+        assert family.hits(text) == any(re.search(p, text) for p in plain)
+        ends = [m.end() for p in plain for m in re.finditer(p, text)]
+        assert family.last_end(text) == max(ends, default=-1)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(texts, glued))
+def test_first_character_assertions_keep_every_match(text: str) -> None:
+    for source in _sources():
+        plain = re.compile(_plain(re.compile(source)), re.MULTILINE)
+        fast = with_first_chars(plain)
+        assert [m.span() + m.groups() for m in fast.finditer(text)] == [
+            m.span() + m.groups() for m in plain.finditer(text)
+        ]
+
+
+def test_pattern_facts_on_examples() -> None:
+    assert required_text(re.compile("我校")) == ("我校", "我校")
+    assert required_text(re.compile(r"县\(市\)")) == ("县(市)", "县(市)")
+    assert required_text(re.compile("(?<!团)县委")) == (None, "县委")
+    assert required_text(re.compile("(ab)(?=x)")) == (None, "ab")
+    assert required_text(re.compile("ab?c")) == (None, "a")
+    assert required_text(re.compile("(?i)ab")) == (None, "")
+    assert first_chars(re.compile("(?<![学])院工会")) == "院"
+    assert first_chars(re.compile("(按照|根据)x")) in ("按根", "根按")
+    assert first_chars(re.compile("a?b")) == "ab"  # an optional first item lets the next one count
+    chars = first_chars(re.compile("(?:^|[。\\n])(19|20)"))  # ^ matches empty: the digits count too
+    assert [ch for ch in "。\n12a" if re.fullmatch(f"[{chars}]", ch)] == list("。\n12")
+    assert first_chars(re.compile("a*")) is None  # matches the empty string
+    assert first_chars(re.compile("(?=x)")) is None  # matches the empty string
+    assert first_chars(re.compile("[^a]b")) is None
+    assert with_first_chars(re.compile("学校党[委政]")).pattern == "学校党[委政]"  # the engine skips ahead itself
+
+
+def _plain_tag_table(data: bytes) -> dict[str, str]:
+    """word_tags as first written: the file read as text, line by line."""
+    tags: dict[str, str] = {}
+    for line in data.decode("utf-8").splitlines():
+        parts = line.split()
+        if len(parts) == 3:
+            tags[parts[0]] = parts[2]
+    return tags
+
+
+def test_the_installed_dictionary_reads_as_line_by_line() -> None:
+    data = writer._dictionary().read_bytes()
+    fast = writer.read_tag_table(data)
+    plain = _plain_tag_table(data)
+    assert {word.decode(): tag.decode() for word, tag in fast.items()} == plain
+    tags = writer.word_tags()
+    assert tags.get("按照") == plain["按照"] and "顺昌" in tags and tags.get("不是一个词语") is None
+
+
+def test_a_dictionary_with_other_layouts_is_read_line_by_line() -> None:
+    data = "工会 3 n\na b\n\n按照 9 p\n".encode()
+    assert writer.read_tag_table(data) == {"工会".encode(): b"n", "按照".encode(): b"p"}
+
+
+def _plain_org_level(text: ArticleText, unit: writer.UnitName | None) -> tuple[str, str] | None:
+    """org_level as first written: every family scored on every call, plain finditer counts."""
+    weights = facet_rules()["org_level_weights"]
+    cap = int(weights["cap"])
+    scores: dict[str, float] = {}
+    from_title: dict[str, float] = {}
+    for level in facet_rules()["org_level"]:
+        fam = level.families
+        body = (
+            weights["self"] * _plain_score(fam["self"], text.masked, cap)
+            + weights["party"] * _plain_score(fam["party"], text.body, cap)
+            + weights["scope"] * _plain_score(fam["scope"], text.masked, cap)
+            + weights["milieu"] * min(_plain_score(fam["milieu"], text.body, 0), 3 * cap)
+        )
+        title = weights["title"] * _plain_score(fam["title"], text.heads, 1)
+        unit_type = writer.core_of_org(unit.name)[len(unit.core) :] if unit is not None else ""
+        probe = unit_type or (unit.name if unit is not None else "")
+        votes = unit is not None and unit_type not in writer._AMBIGUOUS_TYPES and probe
+        if votes and any(re.search(_plain(cue.pattern), probe) for cue in fam["title"].cues):
+            body += weights["self"] * 2
+        scores[level.value] = body + title
+        from_title[level.value] = title
+    value, score = max(scores.items(), key=lambda item: item[1])
+    if score < float(weights["minimum"]):
+        return None
+    return value, ("title" if from_title[value] * 2 > score else "text")
+
+
+UNITS = [None, writer.UnitName("横河镇工会", "横河", "工会"), writer.UnitName("凤台四中", "凤台", "")]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(texts, glued), min_size=1, max_size=4), st.one_of(texts, glued), st.sampled_from(UNITS))
+def test_level_read_once_is_the_level_read_plainly(paragraphs: list[str], title: str, unit: object) -> None:
+    text = ArticleText(title, tuple(paragraphs))
+    assert writer.level_evidence(text).best(unit) == _plain_org_level(text, unit)  # type: ignore[arg-type]
