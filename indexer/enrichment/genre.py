@@ -46,7 +46,7 @@ def doc_type_scores(text: ArticleText) -> dict[str, float]:
     cap = int(weights["cap"])
     scores: dict[str, float] = {}
     heads = title_heads(text)
-    for value in set(rules["title"]) | set(rules["body"]):
+    for value in dict.fromkeys([*rules["title"], *rules["body"]]):  # file order: ties never depend on hashing
         score = 0.0
         if value in heads:
             score += float(weights["title"])

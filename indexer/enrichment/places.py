@@ -126,13 +126,14 @@ def township(text: str, level: str | None = None) -> str | None:
     if level in ("县区", "市"):
         return None
     repeated = int(rules["min_mentions"])
-    keep = {
+    # In order of first mention, so that a tie goes to the township named first (never to set order).
+    keep = [
         name
         for name in mentions
         if (acts[name] or (mentions[name] >= repeated and level in (None, "乡镇街道", "未知")))
         # A name the gazetteer does not know must both act and recur (old, merged townships).
         and (name not in unknown or not available() or (acts[name] and mentions[name] >= repeated))
-    }
+    ]
     if not keep:
         return None
     return max(keep, key=lambda name: (acts[name] * 2 + mentions[name], len(name)))
