@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Origin = Literal["sidecar", "path", "title", "text"]
+#: How a paragraph's text was obtained: typed in the file ("text"), or recognised from a scanned page ("ocr").
+TextOrigin = Literal["text", "ocr"]
 
 #: Article facets that are copied onto each of its paragraphs.
 ARTICLE_FACETS = ("org_level", "org_name", "township", "period", "year", "publish_date", "doc_type", "org_type")
@@ -70,6 +72,9 @@ class Paragraph:
     #: Set on every part of an over-long paragraph that was split (indexer.splitting.long_paragraphs):
     #: the id of the first part, shared by all, so the parts can be shown as one paragraph.
     part_of: str = ""
+    #: "ocr" when the paragraph was recognised from a scanned page (indexer.reading.ocr), so it may hold
+    #: recognition errors; "text" otherwise. Not to be confused with an article's facet ``origins``.
+    origin: TextOrigin = "text"
     duplicate_key: str = ""
     title: str = ""
     source_path: str = ""

@@ -25,6 +25,7 @@ from indexer.enrichment.dedup import article_key, paragraph_key
 from indexer.enrichment.placeholders import find_placeholders
 from indexer.enrichment.quality import content_quality
 from indexer.enrichment.sidecar import SIDECAR_NAME, sidecar_overrides
+from indexer.enrichment.text_origin import TextOrigins
 from indexer.enrichment.topics import article_topics, paragraph_topics
 from indexer.model import ARTICLE_FACETS, Article, Origin, Paragraph, SourceFile
 from indexer.reading import RawDocument, UnreadableFile
@@ -130,9 +131,18 @@ def _infer_facets(
 
 
 def build_article(
-    draft: ArticleDraft, position: int, source: SourceFile, path: Path, root: Path, publish_date: str | None
+    draft: ArticleDraft,
+    position: int,
+    source: SourceFile,
+    path: Path,
+    root: Path,
+    publish_date: str | None,
+    text_origins: TextOrigins | None = None,
 ) -> tuple[Article, list[Paragraph]]:
-    """Turn one drafted article into an enriched Article and its Paragraphs."""
+    """Turn one drafted article into an enriched Article and its Paragraphs.
+
+    ``text_origins`` tells which paragraphs were recognised from scanned pages (all typed without it).
+    """
     source_path = source.path
     drafts = split_paragraphs(draft.lines)
     texts = [d.text for d in drafts]
@@ -169,6 +179,8 @@ def build_article(
         for texts in [split_long_paragraph(pd.text)]
         for part, text in enumerate(texts)
     ]
+    # Every part of a paragraph has the paragraph's origin: asked once per logical paragraph.
+    origin_of = {index: text_origins.of(pd.text) for index, pd in enumerate(drafts)} if text_origins else {}
     for position, (index, part, count, text) in enumerate(parts):
         pd = drafts[index]
         blanks = find_placeholders(text)
@@ -181,6 +193,7 @@ def build_article(
                 position=position,
                 text=text,
                 part_of=logical_id if count > 1 else "",
+                origin=origin_of.get(index, "text"),
                 section_path=pd.section_path,
                 is_heading=pd.is_heading,
                 topics=paragraph_topics(text, pd.section_path),
@@ -216,10 +229,11 @@ def parse_document(doc: RawDocument, path: Path, root: Path) -> ParsedFile:
     publish_date = _publish_date(doc.publish_date or cleaned.captured.get("publish_date"))
     parsed = ParsedFile(doc.source)
     fallback = _fallback_title(doc, path, cleaned.captured.get("page_title", ""))
+    text_origins = TextOrigins(doc.lines)
     for position, draft in enumerate(split_articles(lines, fallback)):
         if not draft.lines:
             continue
-        article, paragraphs = build_article(draft, position, doc.source, path, root, publish_date)
+        article, paragraphs = build_article(draft, position, doc.source, path, root, publish_date, text_origins)
         parsed.articles.append(article)
         parsed.paragraphs.extend(paragraphs)
     return parsed
