@@ -37,6 +37,11 @@ class IndexDocument:
     topics: tuple[str, ...] = ()
     quality: float = 0.0
     duplicate_key: str = ""
+    #: The id of the first part when this is a part of an over-long paragraph the indexer split
+    #: (indexer.splitting.long_paragraphs); "" for a whole paragraph. Parts read as one paragraph.
+    part_of: str = ""
+    #: "ocr" when the text was recognised from a scanned page (may hold recognition errors), else "text".
+    origin: str = "text"
     org_level: str = registry.facet("org_level").unknown
     org_name: str = ""
     township: str = ""
@@ -110,6 +115,8 @@ class Hit:
     doc_type: str = ""
     org_type: str = ""  # other copies collapsed under this hit
     publish_date: str | None = None  # for a complete source line
+    part_of: str = ""  # the logical paragraph this part belongs to (IndexDocument.part_of)
+    origin: str = "text"  # "ocr" when recognised from a scanned page
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape the API returns for a hit."""

@@ -72,6 +72,8 @@ def stored_fields(doc: IndexDocument) -> dict[str, Any]:
         "quality": doc.quality,
         "quality_band": plan.quality_band(doc.quality, doc.is_heading),
         "duplicate_key": doc.duplicate_key or doc.paragraph_id,
+        "part_of": doc.part_of or None,
+        "origin": doc.origin or "text",
         **{name: getattr(doc, name) or None for name in _ARTICLE_TEXT_FACETS},
         "year": doc.year,
         "publish_date": doc.publish_date,
@@ -146,6 +148,8 @@ def document_from_fields(fields: Mapping[str, Any]) -> IndexDocument:
         topics=tuple(fields.get("topics") or ()),
         quality=float(fields.get("quality") or 0.0),
         duplicate_key=fields.get("duplicate_key") or "",
+        part_of=fields.get("part_of") or "",
+        origin=fields.get("origin") or "text",
         **{name: fields.get(name) or "" for name in _ARTICLE_TEXT_FACETS},
         year=fields.get("year"),
         publish_date=fields.get("publish_date"),
@@ -182,6 +186,8 @@ def make_hit(
         duplicate_key=fields.get("duplicate_key") or "",
         duplicate_count=duplicate_count,
         publish_date=fields.get("publish_date"),
+        part_of=fields.get("part_of") or "",
+        origin=fields.get("origin") or "text",
     )
 
 

@@ -57,7 +57,7 @@ log = logging.getLogger(__name__)
 MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "mappings"
 
 #: Bumped whenever mappings.json changes in a way old indices cannot serve.
-SCHEMA_VERSION = 4  # 2: paragraphs carry the origins of their facet values; 3: doc_type, org_type; 4: context
+SCHEMA_VERSION = 5  # 2: paragraphs carry the origins of their facet values; 3: doc_type, org_type; 4: context; 5: part_of, origin
 
 #: Fields mapped as integers: terms on them must carry numbers, not arbitrary strings.
 INTEGER_FIELDS = registry.integer_fields() | {"position"}

@@ -54,7 +54,7 @@ from engine.contract import (
 from engine.query import parse_query
 
 #: Bump when the fields below change; an index of another version is refused.
-SCHEMA_VERSION = 7  # 2: facet origins; 3: id_prefix (tie-breaks); 4: quality_weight; 5: topic_set; 6: doc_type, org_type; 7: context (headings)
+SCHEMA_VERSION = 8  # 2: facet origins; 3: id_prefix (tie-breaks); 4: quality_weight; 5: topic_set; 6: doc_type, org_type; 7: context (headings); 8: part_of, origin (stored)
 VERSION_FILE = "ENGINE_VERSION.json"
 CURRENT_FILE = "CURRENT"
 GENERATION_PREFIX = "gen-"

@@ -142,7 +142,7 @@ def test_index_body_for_first_write() -> None:
     expected_mappings["_meta"] = index_meta()
     assert body["mappings"] == expected_mappings
     assert body["aliases"] == {"summaries": {}}
-    assert index_meta() == {"schema_version": 4, "analysis_version": analysis.analysis_version()}
+    assert index_meta() == {"schema_version": 5, "analysis_version": analysis.analysis_version()}
 
 
 def test_index_body_for_rebuild_has_no_alias() -> None:
@@ -227,6 +227,8 @@ def test_bulk_action_for_a_document() -> None:
             "quality": 0.8,
             "quality_band": "high",
             "duplicate_key": "art1#3",  # no key given: its own group
+            "part_of": None,  # a whole paragraph, not a part of a split one
+            "origin": "text",
             "doc_type": "其他",  # the registry's unknown value, the IndexDocument default
             "org_type": "其他",
             "org_level": "未知",
