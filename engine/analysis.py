@@ -13,6 +13,9 @@ that no engine-side analyser can disagree with this module:
 Both views work on folded text: full-width → half-width, traditional →
 simplified, lower case, one character for one character, so that offsets in
 the folded text are offsets in the original (the highlighter relies on it).
+Before tokenising, pinyin readings that anti-copy sites inject after a
+character — 教代会(huì), 困(kùn)难(nán) — are left out, so the words on
+either side join up again (``without_readings``).
 """
 
 from __future__ import annotations
@@ -44,6 +47,11 @@ _tokenizer: rjieba.Jieba | None = None
 _WORD_RUN = re.compile(r"[^\W_]+")
 #: Joins jieba's words into one string for a single regex pass; any non-word character keeps them apart.
 _WORD_SEPARATOR = " "
+#: A pinyin reading in brackets right after a Han character (the brackets are folded to ASCII).
+_READING = re.compile(r"(?<=[\u4e00-\u9fff])\(([a-zü\u00e0-\u00fc\u0101-\u01dc]{1,7})\)")
+_TONE_MARKS = frozenset("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ")
+#: Neutral-tone syllables carry no tone mark; only these count as readings without one.
+_NEUTRAL_SYLLABLES = frozenset({"le", "de", "men", "zi", "me", "ne", "ma", "ba", "zhe", "ge", "li", "tou", "shang"})
 #: Bound on the characters the fold table remembers, so that hostile query text cannot grow it without end
 #: (about 6 MB when full; real text uses a few thousand distinct characters).
 _FOLD_TABLE_LIMIT = 1 << 16
@@ -91,6 +99,21 @@ def fold(text: str) -> str:
     return text.translate(_FOLD_TABLE)
 
 
+def _reading(match: re.Match[str]) -> str:
+    syllable = match.group(1)
+    return "" if syllable in _NEUTRAL_SYLLABLES or not _TONE_MARKS.isdisjoint(syllable) else match.group(0)
+
+
+def without_readings(folded: str) -> str:
+    """Folded text without injected pinyin readings: 教代会(huì) → 教代会, 困(kùn)难(nán) → 困难.
+
+    A bracketed run of Latin letters counts as a reading only right after a
+    Han character and with a tone mark (or as a toneless particle like le),
+    so 工会(ACFTU) or 表(1) are kept.
+    """
+    return _READING.sub(_reading, folded) if "(" in folded else folded
+
+
 def is_word_char(ch: str) -> bool:
     """Letters, digits and Han characters form runs; everything else separates them."""
     return ch.isalnum()
@@ -114,6 +137,7 @@ def char_tokens(text: str) -> list[str]:
 
 
 def _chars_of_folded(folded: str) -> list[str]:
+    folded = without_readings(folded)
     tokens: list[str] = []
     # Inlines bigrams(): a function call per run is a measurable share of ingest.
     for run in _WORD_RUN.findall(folded):
@@ -161,7 +185,7 @@ def _words_of_folded(folded: str) -> list[str]:
     # cut_for_search yields the same words, in the same order, as tokenize(mode="search"), without a
     # (word, start, end) tuple per word. A word is kept whole when it is all word characters and is otherwise
     # split into its runs of them (nothing, for the usual punctuation word).
-    words = _load_tokenizer().cut_for_search(folded, True)
+    words = _load_tokenizer().cut_for_search(without_readings(folded), True)
     if "" in words:  # kept as "" (all() of nothing is true), which neither path below would do
         return [piece for word in words for piece in (_WORD_RUN.findall(word) if word else [word])]
     whole = list(filter(str.isalnum, words))  # of a non-empty word: all(map(is_word_char, word))
@@ -176,6 +200,6 @@ def _words_of_folded(folded: str) -> list[str]:
 def analysis_version() -> str:
     """A fingerprint of everything that decides tokens; an index built under another is refused."""
     digest = hashlib.sha256()
-    digest.update(b"analysis-v2|rjieba-" + importlib.metadata.version("rjieba").encode())
+    digest.update(b"analysis-v3|readings|rjieba-" + importlib.metadata.version("rjieba").encode())
     digest.update(USER_DICT.read_bytes())
     return digest.hexdigest()[:16]

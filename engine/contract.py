@@ -85,6 +85,8 @@ class SearchRequest:
     like_text: str = ""
     #: Duplicate keys left out of a more-like-this search (the paragraph itself and its copies).
     like_exclude: tuple[str, ...] = ()
+    #: Search the query's words literally only: no equivalents, rewordings or sub-word fallback (engine.expansion).
+    literal: bool = False
 
 
 @dataclass
@@ -143,6 +145,8 @@ class SearchResult:
     page: int
     page_size: int
     terms: list[str] = field(default_factory=list)  # the positive terms highlighted
+    #: What was searched besides the query's own words ("同时检索：…"); empty when literal or nothing added.
+    expanded: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape shared by the portal API and ``indexer search --json``."""

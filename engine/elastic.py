@@ -50,7 +50,8 @@ from engine.contract import (
     SearchRequest,
     SearchResult,
 )
-from engine.query import ParsedQuery, parse_query
+from engine.expansion import NO_EXPANSION, Expansion, expand
+from engine.query import ParsedQuery, Term, parse_query
 
 log = logging.getLogger(__name__)
 
@@ -254,6 +255,23 @@ def compile_node(node: plan.Node) -> dict[str, Any]:
             return {"constant_score": {"filter": compile_node(inner), "boost": score}}
         case plan.MatchAll():
             return {"match_all": {}}
+        case plan.Contains(field=field, char=char):
+            # Any token holding the character. A query character is a word character (engine.analysis),
+            # so it is never one of the wildcard syntax characters (* ? and the backslash).
+            return {"wildcard": {field: {"value": f"*{char}*"}}}
+        case plan.Scaled(node=inner, field=field, weight=weight):
+            # score × (1 + weight × field): the sum of a constant 1 and the field's factor, multiplied in.
+            return {
+                "function_score": {
+                    "query": compile_node(inner),
+                    "functions": [
+                        {"weight": 1},
+                        {"field_value_factor": {"field": field, "factor": weight, "missing": 0}},
+                    ],
+                    "score_mode": "sum",
+                    "boost_mode": "multiply",
+                }
+            }
     raise TypeError(f"not a plan node: {node!r}")
 
 
@@ -301,7 +319,9 @@ def facet_aggregations(request: SearchRequest) -> dict[str, Any]:
     return aggs
 
 
-def search_body(request: SearchRequest, parsed: ParsedQuery | None = None) -> dict[str, Any]:
+def search_body(
+    request: SearchRequest, parsed: ParsedQuery | None = None, expansion: Expansion = NO_EXPANSION
+) -> dict[str, Any]:
     """The complete ``_search`` body for a request (Aleph-style disjunctive faceting).
 
     * ``query``: the text query only (matching + scoring from engine.plan);
@@ -328,7 +348,7 @@ def search_body(request: SearchRequest, parsed: ParsedQuery | None = None) -> di
         start, size = 0, 0
 
     body: dict[str, Any] = {"track_total_hits": True, "from": start, "size": size}
-    wanted = plan.search_plan(parsed, request.like_text, request.like_exclude)
+    wanted = plan.search_plan(parsed, request.like_text, request.like_exclude, expansion=expansion)
     # Even browsing goes through the plan: it leaves out the headings.
     body["query"] = compile_node(wanted.node)
     if not wanted.ranked:
@@ -569,17 +589,29 @@ class ElasticsearchEngine:
         """Run a search: matching, filters, disjunctive facets, ranking, collapse; highlight in Python."""
         started = time.perf_counter()
         parsed = parse_query(request.query)
-        terms = plan.search_plan(parsed, request.like_text, request.like_exclude).terms
         page = max(1, int(request.page))
         page_size = max(0, int(request.page_size))
         filters = clean_filters(request.filters)
         target = self._read_target()
         if target is None:
             # Nothing indexed yet: an empty archive, not an outage.
+            terms = plan.search_plan(parsed, request.like_text, request.like_exclude).terms
             facets = {f: stored.facet_list(f, {}, filters.get(f, ()), request.facet_size) for f in FACETS}
             return SearchResult(0, _ms(started), [], facets, page, page_size, terms)
 
-        body = search_body(request, parsed)
+        expansion = NO_EXPANSION
+        if not request.literal and not request.like_text:
+            narrowed = plan.filters_except(filters, request.year_from, request.year_to)
+
+            def literal_count(term: Term) -> int:
+                query = compile_node(plan.literal_count_query(term, narrowed))
+                found = self._call("count", lambda: self.client.count(index=target, query=query))
+                return int(found["count"])
+
+            expansion = expand(parsed, literal_count)
+        wanted = plan.search_plan(parsed, request.like_text, request.like_exclude, expansion=expansion)
+        terms = wanted.terms
+        body = search_body(request, parsed, expansion)
         resp = self._call("search", lambda: self.client.search(index=target, **body))
         hits = []
         for raw in resp["hits"]["hits"]:
@@ -591,7 +623,7 @@ class ElasticsearchEngine:
             hits.append(stored.make_hit(raw["_source"], terms, score or 0.0, copies))
         facets = self._facets(resp.get("aggregations", {}), filters, request.facet_size)
         total = int(resp["hits"]["total"]["value"])
-        return SearchResult(total, _ms(started), hits, facets, page, page_size, terms)
+        return SearchResult(total, _ms(started), hits, facets, page, page_size, terms, wanted.expanded)
 
     @staticmethod
     def _facets(

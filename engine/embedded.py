@@ -51,7 +51,8 @@ from engine.contract import (
     SearchRequest,
     SearchResult,
 )
-from engine.query import parse_query
+from engine.expansion import NO_EXPANSION, expand
+from engine.query import Term, parse_query
 
 #: Bump when the fields below change; an index of another version is refused.
 SCHEMA_VERSION = 8  # 2: facet origins; 3: id_prefix (tie-breaks); 4: quality_weight; 5: topic_set; 6: doc_type, org_type; 7: context (headings); 8: part_of, origin (stored)
@@ -138,9 +139,9 @@ def _collapse_hash(key: str) -> int:
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
 
 
-def _quality_weight(band: str) -> float:
+def _quality_weight(quality: float) -> float:
     """The ``weight_by_field`` value that makes tantivy multiply a score by ``plan.quality_factor``."""
-    return 2.0 ** plan.quality_factor(band) - 2.0
+    return 2.0 ** plan.quality_factor(quality) - 2.0
 
 
 def _id_prefix(paragraph_id: str) -> int:
@@ -254,6 +255,11 @@ def compile_node(node: plan.Node, schema: tantivy.Schema) -> tantivy.Query:
             return q.const_score_query(compile_node(inner, schema), score)
         case plan.MatchAll():
             return q.all_query()
+        case plan.Contains(field, char):
+            # Any token holding the character; a word character needs no escaping but gets it anyway.
+            return q.regex_query(schema, field, ".*" + re.escape(char) + ".*")
+        case plan.Scaled():
+            raise TypeError("the quality factor is applied by weight_by_field here (search_plan(quality=False))")
     raise TypeError(f"unknown plan node {node!r}")
 
 
@@ -713,7 +719,7 @@ class EmbeddedEngine:
         doc.add_integer("position", int(fields["position"]))
         doc.add_unsigned("collapse_hash", _collapse_hash(fields["duplicate_key"]))
         doc.add_unsigned("id_prefix", _id_prefix(fields["paragraph_id"]))
-        doc.add_float("quality_weight", _quality_weight(fields["quality_band"]))
+        doc.add_float("quality_weight", _quality_weight(fields.get("quality") or 0.0))
         doc.add_integer("source_bucket", _source_bucket(fields["source_path"]))
         for name in stored.ANALYSED_FIELDS:
             doc.add_text(name, fields[name])
@@ -748,10 +754,18 @@ class EmbeddedEngine:
             facets = {f: stored.facet_list(f, {}, request.filters.get(f, ()), request.facet_size) for f in FACETS}
             return SearchResult(0, 0.0, [], facets, max(1, request.page), request.page_size, parsed.positive_terms())
         searcher, schema = generation.searcher(), generation.schema
-        # The quality multiplier is applied by weight_by_field in _Ranking, not by the query.
-        wanted = plan.search_plan(parsed, request.like_text, request.like_exclude, quality=False)
-        text = wanted.node
         filters = plan.filters_except(request.filters, request.year_from, request.year_to)
+        expansion = NO_EXPANSION
+        if not request.literal and not request.like_text:
+
+            def literal_count(term: Term) -> int:
+                counted = compile_node(plan.literal_count_query(term, filters), schema)
+                return int(searcher.search(counted, limit=1, count=True).count)
+
+            expansion = expand(parsed, literal_count)
+        # The quality multiplier is applied by weight_by_field in _Ranking, not by the query.
+        wanted = plan.search_plan(parsed, request.like_text, request.like_exclude, quality=False, expansion=expansion)
+        text = wanted.node
         query = compile_node(plan.Bool(must=(text,), filter=tuple(filters)), schema)
         page, page_size = max(1, request.page), max(0, request.page_size)
         start = (page - 1) * page_size
@@ -783,6 +797,7 @@ class EmbeddedEngine:
             page=page,
             page_size=page_size,
             terms=terms,
+            expanded=wanted.expanded,
         )
 
     def _page(

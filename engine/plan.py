@@ -8,9 +8,13 @@ paragraphs for the same reasons.
 
 Matching (exact, recall-safe) uses the ``chars`` field: every literal run of
 a term must occur as a phrase of its bigrams (for a quoted phrase, the runs
-one right after the other). Scoring uses the ``words`` field (BM25 over
-jieba words), a proximity bonus when several terms are near each other, and
-a multiplier for substantial paragraphs (quality band "high").
+one right after the other); a one-character term matches every token that
+holds the character. Expansions (engine.expansion) are further alternatives
+of a term, scored below the literal term. Scoring uses the ``words`` field
+(BM25 over jieba words), multiplied by a proximity factor when the terms are
+near each other and by a smooth quality factor (1 + QUALITY_WEIGHT ×
+quality). Both factors are multiplications, so they weigh the same on both
+engines whatever each engine's BM25 scale.
 
 Headings are context, never hits of their own: a term may occur in the
 paragraph or in the headings above it (the ``context`` field, the chars of
@@ -23,18 +27,24 @@ article can still be found.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import pairwise
 
 from engine import analysis
 from engine import facets as registry
+from engine.expansion import NO_EXPANSION, Alternative, Expansion
 from engine.query import ParsedQuery, Term
 
 #: Index field behind each facet name of engine.contract.FACETS (from the registry).
 FACET_FIELDS: dict[str, str] = registry.fields()
 
 PROXIMITY_SLOP = 3
-PROXIMITY_BOOST = 2.0
-QUALITY_WEIGHT = 1.0
+#: Relevance is multiplied by (1 + this) when consecutive query terms stand within PROXIMITY_SLOP words.
+PROXIMITY_WEIGHT = 0.5
+#: Relevance is multiplied by (1 + this × quality), quality in 0..1 (engine.documents / the indexer).
+QUALITY_WEIGHT = 1.5
+#: Field holding the paragraph's quality (0..1) that the quality factor reads.
+QUALITY_FIELD = "quality"
 QUALITY_HIGH = "high"
 #: Quality band of a heading that introduces body paragraphs: context only, never a hit.
 HEADING_BAND = "heading"
@@ -113,7 +123,28 @@ class MatchAll:
     """Every document."""
 
 
-Node = Phrase | AnyTerm | Terms | Range | Bool | Boost | ConstantScore | MatchAll
+@dataclass(frozen=True)
+class Contains:
+    """Some token of ``field`` holds the character ``char`` (no scoring).
+
+    A one-character query is indexed only as half of bigrams; this finds
+    every bigram that holds it, so 工 finds every paragraph with 工.
+    """
+
+    field: str
+    char: str
+
+
+@dataclass(frozen=True)
+class Scaled:
+    """The score of ``node`` multiplied by (1 + ``weight`` × the paragraph's float ``field``)."""
+
+    node: Node
+    field: str
+    weight: float
+
+
+Node = Phrase | AnyTerm | Terms | Range | Bool | Boost | ConstantScore | MatchAll | Contains | Scaled
 
 
 def phrase_match(runs: list[str], field: str = "chars") -> Node:
@@ -142,12 +173,9 @@ def literal_match(term: Term, field: str = "chars") -> Node:
     conditions: list[Node] = []
     for run in runs:
         if len(run) == 1:
-            # A single character is only indexed as a bigram's half, so fall
-            # back to words: best effort, outside the recall guarantee.
-            if field == "chars":
-                conditions.append(Bool(should=(AnyTerm("words", (run,)), Phrase(field, (run,)))))
-            else:
-                conditions.append(Phrase(field, (run,)))
+            # A single character is indexed as itself (a lone character) or as
+            # half of a bigram: any token holding it, so the match is complete.
+            conditions.append(Contains(field, run))
         else:
             conditions.append(Phrase(field, tuple(analysis.bigrams(run))))
     if not conditions:
@@ -177,51 +205,105 @@ def term_score(term: Term) -> Node:
     return AnyTerm("words", words) if words else MatchAll()
 
 
-def text_query(parsed: ParsedQuery, quality: bool = True) -> Node:
-    """Match every required clause, none of the excluded terms; score by words and proximity.
+def alternative_match(alt: Alternative) -> Node:
+    """An expansion matches like a term: every part, each by any of its forms, in the paragraph or its headings."""
+    parts = [Bool(should=tuple(term_match(Term(form)) for form in part)) for part in alt.parts]
+    return parts[0] if len(parts) == 1 else Bool(filter=tuple(parts))
 
-    ``quality=False`` leaves out the quality multiplier, for an engine that
-    multiplies scores by a per-paragraph field instead (``quality_factor``):
-    the same scores, without scoring every matching paragraph twice.
+
+def alternative_score(alt: Alternative) -> Node:
+    """An expansion scores ``alt.weight`` times a literal term's BM25: on its whole words only, averaged.
+
+    Whole words (jieba's precise cut), not every search-mode sub-word: 职工代表大会
+    would otherwise sum the BM25 of 职工, 代表, 大会 … and outrank the literal 职代会.
+    """
+    words = tuple(dict.fromkeys(w for form in alt.forms() for w in _whole_words(form)))
+    if not words:
+        return MatchAll()
+    per_part = max(1, len(alt.parts))
+    return Boost(AnyTerm("words", words), alt.weight / per_part)
+
+
+def _whole_words(text: str) -> list[str]:
+    tokens = set(analysis.word_tokens(text))
+    words = [w for w in analysis._load_tokenizer().cut(analysis.fold(text), True) if w in tokens]
+    return words or sorted(tokens, key=len)[-1:]
+
+
+def proximity(parsed: ParsedQuery) -> Node | None:
+    """Consecutive required terms within PROXIMITY_SLOP words of each other, in either order.
+
+    Each pair is a two-word phrase both ways round: for two words, in-order
+    sloppy phrases mean the same on tantivy and Elasticsearch (Lucene also
+    allows a reversal at a cost, which the reverse phrase covers), so both
+    engines agree on which paragraphs are "near".
+    """
+    reps = [_whole_words(c.alternatives[0].text) for c in parsed.required]
+    reps = [r for r in reps if r]
+    pairs = [(a[-1], b[0]) for a, b in pairwise(reps) if a[-1] != b[0]]
+    if not pairs:
+        return None
+    near = [
+        Bool(should=(Phrase("words", (x, y), PROXIMITY_SLOP), Phrase("words", (y, x), PROXIMITY_SLOP)))
+        for x, y in pairs
+    ]
+    return near[0] if len(near) == 1 else Bool(filter=tuple(near))
+
+
+def text_query(parsed: ParsedQuery, quality: bool = True, expansion: Expansion = NO_EXPANSION) -> Node:
+    """Match every required clause, none of the excluded terms; score by words, proximity and quality.
+
+    A clause matches by any of its terms or their expansions; an expansion
+    scores a fraction of a literal term, so at equal relevance literal hits
+    come first. ``quality=False`` leaves out the quality multiplier, for an
+    engine that multiplies scores by a per-paragraph field itself
+    (``quality_factor``): the same scores, without reading the field per hit.
     """
     filters: list[Node] = []
     scores: list[Node] = []
     for clause in parsed.required:
-        if len(clause.alternatives) == 1:
-            filters.append(term_match(clause.alternatives[0]))
-        else:
-            filters.append(Bool(should=tuple(term_match(t) for t in clause.alternatives)))
-        scores.extend(term_score(t) for t in clause.alternatives)
+        matches: list[Node] = []
+        for term in clause.alternatives:
+            matches.append(term_match(term))
+            scores.append(term_score(term))
+            for alt in expansion.of(term):
+                matches.append(alternative_match(alt))
+                scores.append(alternative_score(alt))
+        filters.append(matches[0] if len(matches) == 1 else Bool(should=tuple(matches)))
     # An excluded word is looked for in the paragraph's own text only: a heading
     # that names it does not make every paragraph below it unwanted.
     excluded = (*(literal_match(t) for t in parsed.excluded), not_a_heading())
 
-    positive = [c.alternatives[0] for c in parsed.required]
-    if len(positive) > 1:
-        words = tuple(w for t in positive for w in analysis.word_tokens(t.text))
-        if len(words) > 1:
-            scores.append(Boost(Phrase("words", words, slop=PROXIMITY_SLOP), PROXIMITY_BOOST))
-
     if not filters:
         filters.append(MatchAll())
-    return Bool(filter=tuple(filters), should=_with_quality(scores, quality), must_not=excluded)
+    return Bool(filter=tuple(filters), should=_scored(scores, proximity(parsed), quality), must_not=excluded)
+
+
+def _scored(scores: list[Node], near: Node | None, quality: bool) -> tuple[Node, ...]:
+    """Relevance × (1 + PROXIMITY_WEIGHT when ``near``) × (1 + QUALITY_WEIGHT × quality).
+
+    Multipliers, not constant bonuses: each engine scales BM25 its own way
+    (tantivy's is 2.2 times Lucene's), and only a ratio is the same on both.
+    Proximity repeats the relevance under the proximity filter, because a
+    boost is the only multiplication both engines express the same way.
+    The quality factor is smooth: BM25 favours very short texts, so a line
+    that merely names a topic would otherwise outrank the paragraph that is
+    about it, and a step would make a paragraph just under it rank far lower.
+    """
+    scores = [s for s in scores if s != MatchAll()]
+    if not scores:
+        return ()
+    relevance = scores[0] if len(scores) == 1 else Bool(should=tuple(scores))
+    if near is not None:
+        relevance = Bool(should=(relevance, Boost(Bool(must=(relevance,), filter=(near,)), PROXIMITY_WEIGHT)))
+    if quality:
+        relevance = Scaled(relevance, QUALITY_FIELD, QUALITY_WEIGHT)
+    return (relevance,)
 
 
 def _with_quality(scores: list[Node], quality: bool) -> tuple[Node, ...]:
-    """Scale the relevance of substantial paragraphs by (1 + QUALITY_WEIGHT).
-
-    A multiplier, not a constant bonus: BM25 favours very short texts, so a
-    heading that merely names a topic would otherwise outrank the paragraph
-    that is about it, whatever the query's own score range. The relevance is
-    repeated under a quality filter because a boost factor is the only
-    multiplication both engines express the same way.
-    """
-    scores = [s for s in scores if s != MatchAll()]
-    if not scores or not quality:
-        return tuple(scores)
-    relevance = scores[0] if len(scores) == 1 else Bool(should=tuple(scores))
-    substantial = Bool(must=(relevance,), filter=(Terms("quality_band", (QUALITY_HIGH,)),))
-    return (relevance, Boost(substantial, QUALITY_WEIGHT))
+    """Relevance times the quality factor (more like this: no proximity)."""
+    return _scored(scores, None, quality)
 
 
 def similar_words(text: str, limit: int = SIMILAR_WORDS) -> tuple[str, ...]:
@@ -260,15 +342,27 @@ class QueryPlan:
     node: Node
     terms: list[str]
     ranked: bool
+    #: What the expansion added (the results page's "同时检索：…"), in query order.
+    expanded: list[str] = field(default_factory=list)
 
 
 def search_plan(
-    parsed: ParsedQuery, like_text: str = "", like_exclude: tuple[str, ...] = (), quality: bool = True
+    parsed: ParsedQuery,
+    like_text: str = "",
+    like_exclude: tuple[str, ...] = (),
+    quality: bool = True,
+    expansion: Expansion = NO_EXPANSION,
 ) -> QueryPlan:
-    """The text part of a search: the user's query, or paragraphs like ``like_text`` when given."""
+    """The text part of a search: the user's query (with its expansions), or paragraphs like ``like_text``."""
     if like_text:
         return QueryPlan(similar_query(like_text, like_exclude, quality), list(similar_words(like_text)), True)
-    return QueryPlan(text_query(parsed, quality), parsed.positive_terms(), bool(parsed.required))
+    terms = list(dict.fromkeys([*parsed.positive_terms(), *expansion.highlight_terms()]))
+    return QueryPlan(text_query(parsed, quality, expansion), terms, bool(parsed.required), expansion.added())
+
+
+def literal_count_query(term: Term, filters: list[Node]) -> Node:
+    """The paragraphs a term alone finds under the search's filters (decides the sub-word fallback)."""
+    return Bool(filter=(term_match(term), *filters), must_not=(not_a_heading(),))
 
 
 def facet_filter(facet: str, values: tuple[str, ...]) -> Node:
@@ -290,9 +384,9 @@ def filters_except(
     return nodes
 
 
-def quality_factor(band: str) -> float:
-    """What ``_with_quality`` multiplies a paragraph's relevance by."""
-    return 1.0 + QUALITY_WEIGHT if band == QUALITY_HIGH else 1.0
+def quality_factor(quality: float) -> float:
+    """What ``_scored`` multiplies a paragraph's relevance by: smooth in its quality (0..1)."""
+    return 1.0 + QUALITY_WEIGHT * min(1.0, max(0.0, float(quality or 0.0)))
 
 
 def quality_band(quality: float, is_heading: bool) -> str:
