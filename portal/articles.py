@@ -19,6 +19,7 @@ from engine import facets as registry
 from engine.contract import IndexDocument
 from engine.highlight import highlight
 from portal.labels import origin_label
+from portal.parts import join_parts
 
 _MARK_OPEN = re.compile(r"<mark>")
 
@@ -128,7 +129,14 @@ def _metadata(first: IndexDocument) -> list[MetaRow]:
 
 
 def build_article_view(docs: list[IndexDocument], terms: list[str], target_id: str | None) -> ArticleView:
-    """The view of an article (``docs`` in reading order, non-empty) with ``terms`` marked."""
+    """The view of an article (``docs`` in reading order, non-empty) with ``terms`` marked.
+
+    The parts of a split paragraph are shown as the one paragraph they are; a
+    ``target_id`` naming a part (a search hit) marks that whole paragraph.
+    """
+    logical = {doc.paragraph_id: doc.part_of for doc in docs if doc.part_of}
+    target_id = logical.get(target_id, target_id) if target_id else target_id
+    docs = join_parts(docs)
     counter = itertools.count(1)
     paragraphs: list[ParagraphView] = []
     target = None

@@ -12,6 +12,7 @@ from engine import facets as registry
 from engine.contract import FACETS, FacetCount, Hit, SearchEngine, SearchRequest, SearchResult
 from engine.request import MAX_PAGE, InvalidParameter, build_request
 from portal.labels import facet_label, value_label
+from portal.paging import Pagination, pager
 from portal.paragraphs import fetch_paragraphs
 from portal.urlstate import SearchState
 
@@ -70,48 +71,13 @@ def facet_groups(result: SearchResult, state: SearchState) -> list[FacetGroup]:
     return groups
 
 
-@dataclass(frozen=True)
-class PageLink:
-    """A page number in the pager (``url`` None for the current page or a gap)."""
-
-    label: str
-    url: str | None
-    current: bool = False
-
-
-@dataclass(frozen=True)
-class Pagination:
-    """Previous/next and a window of page numbers."""
-
-    page: int
-    pages: int
-    prev_url: str | None
-    next_url: str | None
-    links: list[PageLink]
-
-
 def paginate(result: SearchResult, state: SearchState) -> Pagination:
     """The pager for a result. Collapsing duplicates can leave the last pages short, so
     "next" is offered only while this page came back full."""
     size = max(result.page_size, 1)
     pages = min(MAX_PAGE, max(1, math.ceil(result.total / size)))
     page = result.page
-    has_next = page < pages and len(result.hits) >= size
-    window = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
-    links: list[PageLink] = []
-    previous = 0
-    for number in window:
-        if number - previous > 1:
-            links.append(PageLink("…", None))
-        links.append(PageLink(str(number), None if number == page else state.page_url(number), number == page))
-        previous = number
-    return Pagination(
-        page=page,
-        pages=pages,
-        prev_url=state.page_url(page - 1) if page > 1 else None,
-        next_url=state.page_url(page + 1) if has_next else None,
-        links=links,
-    )
+    return pager(page, pages, state.page_url, has_next=page < pages and len(result.hits) >= size)
 
 
 @dataclass(frozen=True)
@@ -172,7 +138,8 @@ def with_like(engine: SearchEngine, request: SearchRequest, paragraph_id: str) -
 
     Raises InvalidParameter (a 400) when the paragraph is not in the index.
     """
-    found, _missing = fetch_paragraphs(engine, [paragraph_id])
+    # The part as stored: its text bounds the work of the similarity search (a whole paragraph may be huge).
+    found, _missing = fetch_paragraphs(engine, [paragraph_id], whole=False)
     if not found:
         raise InvalidParameter(f"参数 like：找不到段落 {paragraph_id[:60]}，索引可能已重建")
     doc = found[0]

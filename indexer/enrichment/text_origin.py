@@ -48,7 +48,7 @@ class TextOrigins:
         self._typed = "".join(typed)
 
     def of(self, text: str) -> TextOrigin:
-        """"ocr" when ``text`` was recognised from a scanned page, else "text"."""
+        """ "ocr" when ``text`` was recognised from a scanned page, else "text"."""
         if not self._ocr:
             return "text"
         key = _squeeze(text)

@@ -3,7 +3,7 @@
 - ``GET /api/search``  — ``SearchResult.to_dict()``
 - ``GET /api/facets``  — facet counts (and the total) for the same filters, no hits
 - ``GET /api/articles/<article_id>`` — metadata and paragraphs in reading order
-- ``GET /api/copies/<duplicate_key>`` — every copy of a duplicated paragraph
+- ``GET /api/copies/<duplicate_key>?page=N&size=M`` — the copies of a duplicated paragraph, a page at a time
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from flask import Blueprint, Response, abort, request
 
 from engine import facets as registry
 from engine.contract import IndexDocument
-from engine.request import build_request
+from engine.request import build_request, check_names
 from portal.citation import source_line
+from portal.copies import copies_page
 from portal.engine_access import get_engine
+from portal.parts import join_parts, part_ids
 from portal.responses import json_response
 from portal.searching import with_like
 from portal.urlstate import as_lists
@@ -57,7 +59,7 @@ def facets() -> Response:
     )
 
 
-def _paragraph(doc: IndexDocument) -> dict[str, Any]:
+def _paragraph(doc: IndexDocument, parts: list[str]) -> dict[str, Any]:
     return {
         "paragraph_id": doc.paragraph_id,
         "position": doc.position,
@@ -66,6 +68,9 @@ def _paragraph(doc: IndexDocument) -> dict[str, Any]:
         "is_heading": doc.is_heading,
         "topics": list(doc.topics),
         "duplicate_key": doc.duplicate_key,
+        # The stored parts of a paragraph the indexer split (search hits name them); [] when whole.
+        "part_ids": parts,
+        "origin": doc.origin,
     }
 
 
@@ -76,6 +81,7 @@ def article(article_id: str) -> Response:
     if not docs:
         abort(404, "找不到这篇文章。")
     first = docs[0]
+    parts = part_ids(docs)
     metadata = {name: getattr(first, name) for name in ARTICLE_FIELDS}
     return json_response(
         {
@@ -83,29 +89,38 @@ def article(article_id: str) -> Response:
             **metadata,
             "origins": dict(getattr(first, "origins", None) or {}),
             "source_line": source_line(first),
-            "paragraphs": [_paragraph(doc) for doc in docs],
+            # A split paragraph is one entry: its parts' texts joined (portal.parts).
+            "paragraphs": [_paragraph(doc, parts.get(doc.paragraph_id, [])) for doc in join_parts(docs)],
         }
     )
 
 
 @bp.get("/copies/<path:duplicate_key>")
 def copies(duplicate_key: str) -> Response:
-    """Every paragraph sharing a duplicate key, with enough to cite and link each."""
+    """One page (``page``, ``size``: 20) of the paragraphs sharing a duplicate key, with enough to cite and link each."""
+    check_names(as_lists(request.args), ("page", "size"))
     docs = get_engine().copies(duplicate_key)
     if not docs:
         abort(404, "找不到这组相同段落。")
+    shown = copies_page(docs, as_lists(request.args))
     return json_response(
         {
             "duplicate_key": duplicate_key,
+            "total": shown.total,
+            "page": shown.page,
+            "page_size": shown.page_size,
+            "pages": shown.pages,
             "copies": [
                 {
                     "paragraph_id": doc.paragraph_id,
                     "article_id": doc.article_id,
+                    "part_of": doc.part_of,  # a part of a split paragraph: link to this paragraph instead
+                    "origin": doc.origin,
                     "text": doc.text,
                     **{name: getattr(doc, name) for name in ARTICLE_FIELDS},
                     "source_line": source_line(doc),
                 }
-                for doc in docs
+                for doc in shown.documents
             ],
         }
     )

@@ -15,6 +15,7 @@ from engine.request import build_request
 from portal.engine_access import get_engine
 from portal.export import to_csv, to_docx
 from portal.links import paragraph_link
+from portal.parts import PAGE_TEXT_MAX, as_wholes, whole_texts
 from portal.queryread import describe, reading_notes
 from portal.searching import (
     all_hits,
@@ -67,6 +68,8 @@ def index() -> Response | str:
         pagination=paginate(result, state),
         hidden=unfiltered_count(engine, state) if empty_under_filters else 0,
         relaxations=relaxations(engine, state) if empty_under_filters else [],
+        # Copy and basket take a split paragraph whole, though the hit shows one part.
+        wholes=whole_texts(engine, result.hits, PAGE_TEXT_MAX),
     )
 
 
@@ -92,6 +95,7 @@ def export() -> Response:
         heading = f"与「{like.text[:20]}…」相似的段落"
     limit = int(current_app.config["RESULT_EXPORT_MAX"])
     hits, total = all_hits(engine, search_request, limit)
+    hits = as_wholes(engine, hits)  # parts of a split paragraph: exported once, whole
     filters = "，".join(chip.label for chip in state.chips())
     subtitle = "；".join(
         p for p in (filters, f"共找到 {total} 段，导出前 {len(hits)} 条" if total > len(hits) else "") if p

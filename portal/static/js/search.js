@@ -14,9 +14,11 @@
   }
 
   function articleUrl(copy, query) {
-    var params = new URLSearchParams({ p: copy.paragraph_id });
+    // A part of a split paragraph is shown whole in the article, under the first part's id.
+    var id = copy.part_of || copy.paragraph_id;
+    var params = new URLSearchParams({ p: id });
     if (query) params.set('q', query);
-    return '/articles/' + encodeURIComponent(copy.article_id) + '?' + params.toString() + '#p-' + copy.paragraph_id;
+    return '/articles/' + encodeURIComponent(copy.article_id) + '?' + params.toString() + '#p-' + id;
   }
 
   function loadCopies(details) {

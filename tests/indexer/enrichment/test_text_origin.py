@@ -29,7 +29,9 @@ def test_a_document_without_scans_is_typed_throughout() -> None:
 
 def test_a_paragraph_glued_from_ocr_lines_is_ocr_and_typed_lines_stay_text() -> None:
     # OCR gives a paragraph in two lines with spaces between characters; cleaning joins them.
-    origins = TextOrigins([RawLine(TYPED), RawLine(SCANNED[:20] + " ", origin="ocr"), RawLine(SCANNED[20:], origin="ocr")])
+    origins = TextOrigins(
+        [RawLine(TYPED), RawLine(SCANNED[:20] + " ", origin="ocr"), RawLine(SCANNED[20:], origin="ocr")]
+    )
     assert origins.of(SCANNED) == "ocr"
     assert origins.of(SCANNED[5:30]) == "ocr"  # a piece split off by the indexer
     assert origins.of(TYPED) == "text"
