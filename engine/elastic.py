@@ -259,6 +259,8 @@ def compile_node(node: plan.Node) -> dict[str, Any]:
             # Any token holding the character. A query character is a word character (engine.analysis),
             # so it is never one of the wildcard syntax characters (* ? and the backslash).
             return {"wildcard": {field: {"value": f"*{char}*"}}}
+        case plan.Best(nodes=nodes):
+            return {"dis_max": {"queries": [compile_node(n) for n in nodes], "tie_breaker": 0.0}}
         case plan.Scaled(node=inner, field=field, weight=weight):
             # score × (1 + weight × field): the sum of a constant 1 and the field's factor, multiplied in.
             return {

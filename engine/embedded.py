@@ -258,6 +258,8 @@ def compile_node(node: plan.Node, schema: tantivy.Schema) -> tantivy.Query:
         case plan.Contains(field, char):
             # Any token holding the character; a word character needs no escaping but gets it anyway.
             return q.regex_query(schema, field, ".*" + re.escape(char) + ".*")
+        case plan.Best(nodes):
+            return q.disjunction_max_query([compile_node(n, schema) for n in nodes], 0.0)
         case plan.Scaled():
             raise TypeError("the quality factor is applied by weight_by_field here (search_plan(quality=False))")
     raise TypeError(f"unknown plan node {node!r}")

@@ -144,7 +144,14 @@ class Scaled:
     weight: float
 
 
-Node = Phrase | AnyTerm | Terms | Range | Bool | Boost | ConstantScore | MatchAll | Contains | Scaled
+@dataclass(frozen=True)
+class Best:
+    """Matches when any of ``nodes`` does; scores as the best of them (a dis_max without tie-breaker)."""
+
+    nodes: tuple[Node, ...]
+
+
+Node = Phrase | AnyTerm | Terms | Range | Bool | Boost | ConstantScore | MatchAll | Contains | Scaled | Best
 
 
 def phrase_match(runs: list[str], field: str = "chars") -> Node:
@@ -214,14 +221,15 @@ def alternative_match(alt: Alternative) -> Node:
 def alternative_score(alt: Alternative) -> Node:
     """An expansion scores ``alt.weight`` times a literal term's BM25: on its whole words only, averaged.
 
-    Whole words (jieba's precise cut), not every search-mode sub-word: 职工代表大会
-    would otherwise sum the BM25 of 职工, 代表, 大会 … and outrank the literal 职代会.
+    Whole words (jieba's precise cut), not every search-mode sub-word, and
+    their BM25 divided by their number: 教职工代表大会 would otherwise sum
+    the BM25 of 教职工 and 代表大会 and outrank the literal 职代会.
     """
     words = tuple(dict.fromkeys(w for form in alt.forms() for w in _whole_words(form)))
     if not words:
         return MatchAll()
-    per_part = max(1, len(alt.parts))
-    return Boost(AnyTerm("words", words), alt.weight / per_part)
+    per_form = sum(len(_whole_words(part[0])) for part in alt.parts)
+    return Boost(AnyTerm("words", words), alt.weight / max(1, per_form))
 
 
 def _whole_words(text: str) -> list[str]:
@@ -265,10 +273,13 @@ def text_query(parsed: ParsedQuery, quality: bool = True, expansion: Expansion =
         matches: list[Node] = []
         for term in clause.alternatives:
             matches.append(term_match(term))
-            scores.append(term_score(term))
-            for alt in expansion.of(term):
-                matches.append(alternative_match(alt))
-                scores.append(alternative_score(alt))
+            alts = expansion.of(term)
+            matches.extend(alternative_match(alt) for alt in alts)
+            # The best of the literal term and its expansions, not their sum: a paragraph naming three
+            # equivalents is no more relevant than one naming the term itself.
+            ways = [s for s in (term_score(term), *map(alternative_score, alts)) if s != MatchAll()]
+            if ways:
+                scores.append(ways[0] if len(ways) == 1 else Best(tuple(ways)))
         filters.append(matches[0] if len(matches) == 1 else Bool(should=tuple(matches)))
     # An excluded word is looked for in the paragraph's own text only: a heading
     # that names it does not make every paragraph below it unwanted.

@@ -87,9 +87,10 @@ def test_a_minus_word_excludes_paragraphs_containing_it(corpus: SearchEngine) ->
 
 
 def test_or_finds_either_word(corpus: SearchEngine) -> None:
-    assert found(corpus, "厂务公开 OR 教代会") == {"a003-0000", "a004a-0000"}
+    # Literally (tests/engine/test_expansion.py covers what expansion adds: 教代会 ↔ 职代会 …).
+    assert found(corpus, "厂务公开 OR 教代会", literal=True) == {"a003-0000", "a004a-0000"}
     # An OR clause is one requirement among the others: only a004a-0000 also says 学校.
-    assert found(corpus, "厂务公开 OR 教代会 学校") == {"a004a-0000"}
+    assert found(corpus, "厂务公开 OR 教代会 学校", literal=True) == {"a004a-0000"}
 
 
 @pytest.mark.parametrize("raw", ['"送温暖', "送温暖 OR", "OR 送温暖 -", "送温暖 “", '送温暖 ""', "送温暖 -- －"])
@@ -325,7 +326,7 @@ def test_a_phrase_does_not_run_from_a_heading_into_its_paragraph(corpus: SearchE
 
 def test_an_excluded_word_in_a_heading_does_not_hide_the_paragraphs_below(corpus: SearchEngine) -> None:
     # a002-0001 itself never says 办实事; only its heading does.
-    assert found(corpus, "排忧解难 -办实事") == {"a002-0001"}
+    assert found(corpus, "排忧解难 -办实事", literal=True) == {"a002-0001"}
 
 
 def test_an_article_of_nothing_but_headings_is_found_by_them(engine_factory: EngineFactory) -> None:
@@ -467,7 +468,7 @@ def test_hits_carry_the_paragraphs_facets_and_place(corpus: SearchEngine) -> Non
 
 
 def test_copies_collapse_into_one_hit_that_counts_the_others(corpus: SearchEngine) -> None:
-    result = search(corpus, "关心好特困职工", collapse=True)
+    result = search(corpus, "关心好特困职工", collapse=True, literal=True)
     assert result.total == 2  # matching paragraphs, before collapsing
     (hit,) = result.hits
     assert hit.duplicate_count == 1 and hit.duplicate_key == "dup-teku"

@@ -37,8 +37,6 @@ from engine.query import parse_query
 
 MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"
 
-HIGH_QUALITY = {"terms": {"quality_band": ["high"]}}
-
 
 def load(name: str) -> dict[str, Any]:
     return json.loads((MAPPINGS / name).read_text(encoding="utf-8"))
@@ -62,15 +60,35 @@ def own_or_context(own: dict[str, Any]) -> dict[str, Any]:
     return {"bool": {"should": [own, context], "minimum_should_match": 1}}
 
 
-def ranked(*scores: dict[str, Any]) -> list[dict[str, Any]]:
-    """The ``should`` of a text query: relevance, plus relevance again for substantial paragraphs.
+def ranked(*scores: dict[str, Any], near: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The ``should`` of a text query: relevance × proximity factor × (1 + QUALITY_WEIGHT × quality).
 
-    (engine.plan multiplies the relevance of quality_band=high paragraphs by
-    1 + QUALITY_WEIGHT by repeating it under a filter.)
+    (engine.plan multiplies by the proximity factor by repeating the relevance
+    under the proximity filter, and by the quality factor with a function_score
+    on the paragraph's quality field.)
     """
     relevance = scores[0] if len(scores) == 1 else {"bool": {"should": list(scores), "minimum_should_match": 1}}
-    substantial = {"bool": {"must": [relevance], "filter": [HIGH_QUALITY]}}
-    return [relevance, {"bool": {"must": [substantial], "boost": plan.QUALITY_WEIGHT}}]
+    if near is not None:
+        close = {"bool": {"must": [{"bool": {"must": [relevance], "filter": [near]}}], "boost": plan.PROXIMITY_WEIGHT}}
+        relevance = {"bool": {"should": [relevance, close], "minimum_should_match": 1}}
+    return [
+        {
+            "function_score": {
+                "query": relevance,
+                "functions": [
+                    {"weight": 1},
+                    {"field_value_factor": {"field": "quality", "factor": plan.QUALITY_WEIGHT, "missing": 0}},
+                ],
+                "score_mode": "sum",
+                "boost_mode": "multiply",
+            }
+        }
+    ]
+
+
+def sloppy(first: str, second: str) -> dict[str, Any]:
+    """Two words within PROXIMITY_SLOP of each other in this order."""
+    return {"match_phrase": {"words": {"query": f"{first} {second}", "analyzer": "whitespace", "slop": 3}}}
 
 
 def words_score(text: str) -> dict[str, Any]:
@@ -260,17 +278,11 @@ def test_and_query() -> None:
     assert query_for("工会 职工") == {
         "bool": {
             "filter": [own_or_context(term("chars", "工会")), own_or_context(term("chars", "职工"))],
+            # Near each other in either order: the proximity factor applies.
             "should": ranked(
                 term("words", "工会"),
                 term("words", "职工"),
-                {
-                    "bool": {
-                        "must": [
-                            {"match_phrase": {"words": {"query": "工会 职工", "analyzer": "whitespace", "slop": 3}}}
-                        ],
-                        "boost": 2.0,
-                    }
-                },
+                near={"bool": {"should": [sloppy("工会", "职工"), sloppy("职工", "工会")], "minimum_should_match": 1}},
             ),
             "must_not": [NOT_A_HEADING],
         }
@@ -280,7 +292,9 @@ def test_and_query() -> None:
 def test_phrase_query_matches_bigrams_in_order() -> None:
     assert query_for('"集体协商"') == {
         "bool": {
-            "filter": [own_or_context({"match_phrase": {"chars": {"query": "集体 体协 协商", "analyzer": "whitespace"}}})],
+            "filter": [
+                own_or_context({"match_phrase": {"chars": {"query": "集体 体协 协商", "analyzer": "whitespace"}}})
+            ],
             "should": ranked(words_score("集体协商")),
             "must_not": [NOT_A_HEADING],
         }
@@ -311,7 +325,9 @@ def test_or_query_needs_one_alternative() -> None:
                 {
                     "bool": {
                         "should": [
-                            own_or_context({"match_phrase": {"chars": {"query": "送温 温暖", "analyzer": "whitespace"}}}),
+                            own_or_context(
+                                {"match_phrase": {"chars": {"query": "送温 温暖", "analyzer": "whitespace"}}}
+                            ),
                             own_or_context(term("chars", "帮扶")),
                         ],
                         "minimum_should_match": 1,
@@ -330,9 +346,10 @@ def test_single_character_term() -> None:
             "filter": [
                 {
                     "bool": {
+                        # Every token holding 会: the lone character and each bigram with it.
                         "should": [
-                            {"bool": {"should": [term("words", "会"), term("chars", "会")], "minimum_should_match": 1}},
-                            term("context", "会"),
+                            {"wildcard": {"chars": {"value": "*会*"}}},
+                            {"wildcard": {"context": {"value": "*会*"}}},
                         ],
                         "minimum_should_match": 1,
                     }

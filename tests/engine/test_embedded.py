@@ -103,8 +103,7 @@ def test_ties_beyond_the_first_scored_window_keep_paragraph_id_order(
     engine = load(EmbeddedEngine(tmp_path), twins)
     for collapse in (False, True):
         pages = [
-            engine.search(SearchRequest(query="送温暖", page=n, page_size=5, collapse=collapse)).hits
-            for n in (1, 2, 3)
+            engine.search(SearchRequest(query="送温暖", page=n, page_size=5, collapse=collapse)).hits for n in (1, 2, 3)
         ]
         assert [hit.paragraph_id for page in pages for hit in page] == sorted(pids)[:15]
 
@@ -130,7 +129,7 @@ def test_a_forked_child_can_search_with_the_parents_engine(tmp_path: Path) -> No
 
 @pytest.mark.parametrize("query", ["职工", "困难 职工", "送温暖 -重大节日", "职工之家 OR 工会"])
 def test_quality_applied_as_a_field_weight_scores_like_the_quality_clause(tmp_path: Path, query: str) -> None:
-    # Elasticsearch gets the quality multiplier as a clause of the query tree;
+    # Elasticsearch multiplies by 1 + QUALITY_WEIGHT × quality in a function_score;
     # tantivy multiplies by the quality_weight field instead. Same scores, same order.
     engine = load(EmbeddedEngine(tmp_path), CORPUS)
     generation = engine._live_generation()
@@ -138,11 +137,12 @@ def test_quality_applied_as_a_field_weight_scores_like_the_quality_clause(tmp_pa
     searcher, schema = generation.searcher(), generation.schema
     parsed = parse_query(query)
 
-    def scores(hits: list) -> dict[tuple[int, int], float]:
-        return {(a.segment_ord, a.doc): round(score, 4) for score, a in hits}
-
-    in_tree = searcher.search(compile_node(plan.text_query(parsed), schema), limit=100).hits
-    weighted = searcher.search(
-        compile_node(plan.text_query(parsed, quality=False), schema), limit=100, weight_by_field="quality_weight"
-    ).hits
-    assert scores(in_tree) == scores(weighted) and len(in_tree) > 1
+    unweighted = compile_node(plan.text_query(parsed, quality=False), schema)
+    plain = searcher.search(unweighted, limit=100).hits
+    weighted = searcher.search(unweighted, limit=100, weight_by_field="quality_weight").hits
+    qualities = {(a.segment_ord, a.doc): json.loads(searcher.doc(a).get_first("stored"))["quality"] for _, a in plain}
+    expected = {
+        (a.segment_ord, a.doc): score * plan.quality_factor(qualities[(a.segment_ord, a.doc)]) for score, a in plain
+    }
+    got = {(a.segment_ord, a.doc): score for score, a in weighted}
+    assert got == pytest.approx(expected, rel=1e-5) and len(plain) > 1
