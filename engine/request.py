@@ -15,7 +15,8 @@ from engine.query import MAX_QUERY_LENGTH, parse_query
 
 #: Every parameter a search takes: the query, each facet of the registry, and the options.
 #: ``like`` (a paragraph id: more like this) is resolved by the caller, which knows where paragraphs are.
-PARAMETERS: tuple[str, ...] = ("q", "like", *FACETS, "sort", "page", "size", "collapse", "facet_size")
+#: ``literal=1`` searches the query's words literally only (no expansion, engine.expansion).
+PARAMETERS: tuple[str, ...] = ("q", "like", *FACETS, "sort", "page", "size", "collapse", "facet_size", "literal")
 
 MAX_PAGE = 500
 MAX_PAGE_SIZE = 100
@@ -121,5 +122,6 @@ def build_request(params: Mapping[str, Sequence[str]], *, strict: bool = False) 
         page=page,
         page_size=page_size,
         collapse=(params.get("collapse") or ["1"])[-1] not in ("0", "false", "no"),
+        literal=(params.get("literal") or ["0"])[-1] in ("1", "true", "yes"),
         facet_size=_int(params, "facet_size", DEFAULT_FACET_SIZE, 1, MAX_FACET_SIZE),
     )

@@ -18,9 +18,9 @@ from engine.facets import PRESETS, Preset
 from portal.labels import facet_label, value_label
 
 #: Parameters that make up a search, in the order they are written to URLs (every facet of the registry).
-STATE_KEYS: tuple[str, ...] = ("q", "like", *FACETS, "sort", "size", "collapse", "page")
+STATE_KEYS: tuple[str, ...] = ("q", "like", *FACETS, "sort", "size", "collapse", "literal", "page")
 #: Parameters whose default need not appear in a URL.
-_DEFAULTS = {"sort": "relevance", "page": "1", "collapse": "1", "size": "20"}
+_DEFAULTS = {"sort": "relevance", "page": "1", "collapse": "1", "size": "20", "literal": "0"}
 
 
 @dataclass(frozen=True)

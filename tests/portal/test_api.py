@@ -41,8 +41,9 @@ def test_search_shape(client: FlaskClient) -> None:
     assert response.headers["Content-Type"] == JSON
     assert "送温暖" in response.get_data(as_text=True)  # not \u-escaped
     data = response.get_json()
-    assert set(data) == {"total", "took_ms", "hits", "facets", "page", "page_size", "terms"}
-    assert data["terms"] == ["送温暖"]
+    assert set(data) == {"total", "took_ms", "hits", "facets", "page", "page_size", "terms", "expanded"}
+    # The query's own word first, then what the expansion added (also highlighted).
+    assert data["terms"][0] == "送温暖" and set(data["expanded"]) <= set(data["terms"])
     assert data["hits"] and set(data["hits"][0]) >= HIT_KEYS
     assert "<mark>送温暖</mark>" in data["hits"][0]["highlighted"]
     assert list(data["facets"]) == list(FACETS)  # every facet of the registry, in its order
