@@ -10,6 +10,7 @@ archive; expected ids are worked out by reading them.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -145,6 +146,31 @@ def test_the_list_is_general_knowledge_read_from_its_file() -> None:
     assert table.includes["帮扶"] == ("送温暖",) and "送温暖" not in table.includes
     assert subwords("工资集体协商") == ["工资", "集体", "协商"]
     assert subwords("农民工入会") == ["农民工", "入会"]
+
+
+# --------------------------------------------------------------------------- ranking
+
+
+FRAGMENT = _doc("r1-0000", "加强职工之家建设", quality=0.08)
+SUBSTANCE = _doc(
+    "r2-0000",
+    "今年以来，镇总工会以职工之家建设为抓手，新建职工书屋三个、爱心驿站五个，为一线职工提供休息、阅读、"
+    "热饭和应急药品等服务，全年接待职工四千余人次，职工对工会工作的满意度明显提高。",
+    quality=1.0,
+)
+
+
+def test_a_short_fragment_does_not_outrank_the_substantial_paragraph(engine_factory: EngineFactory) -> None:
+    # BM25 alone puts the eight-character line first (it is nearly all query); quality puts substance first.
+    engine = engine_factory.loaded([FRAGMENT, SUBSTANCE])
+    assert ids(search(engine, "职工之家")) == ["r2-0000", "r1-0000"]
+
+
+def test_the_quality_factor_is_smooth() -> None:
+    from engine.plan import quality_factor
+
+    steps = [quality_factor(q / 100) for q in range(101)]
+    assert steps == sorted(steps) and max(b - a for a, b in pairwise(steps)) < 0.02
 
 
 # --------------------------------------------------------------------------- one character
