@@ -13,8 +13,8 @@ holds the character. Expansions (engine.expansion) are further alternatives
 of a term, scored below the literal term. Scoring uses the ``words`` field
 (BM25 over jieba words), multiplied by a proximity factor when the terms are
 near each other and by a smooth quality factor (1 + QUALITY_WEIGHT ×
-quality). Both factors are multiplications, so they weigh the same on both
-engines whatever each engine's BM25 scale.
+quality). Both factors are multiplications of plain BM25, which both engines
+compute alike (a sloppy phrase's own score differs between them).
 
 Headings are context, never hits of their own: a term may occur in the
 paragraph or in the headings above it (the ``context`` field, the chars of
@@ -39,6 +39,9 @@ from engine.query import ParsedQuery, Term
 FACET_FIELDS: dict[str, str] = registry.fields()
 
 PROXIMITY_SLOP = 3
+#: With expansions, a paragraph that matches every clause literally (in its text or its headings) has its
+#: relevance multiplied by (1 + this): literal hits first, also those found only through their heading.
+LITERAL_WEIGHT = 1.0
 #: Relevance is multiplied by (1 + this) when consecutive query terms stand within PROXIMITY_SLOP words.
 PROXIMITY_WEIGHT = 0.5
 #: Relevance is multiplied by (1 + this × quality), quality in 0..1 (engine.documents / the indexer).
@@ -269,15 +272,23 @@ def text_query(parsed: ParsedQuery, quality: bool = True, expansion: Expansion =
     """
     filters: list[Node] = []
     scores: list[Node] = []
+    literal: list[Node] = []
     for clause in parsed.required:
         matches: list[Node] = []
+        own = [term_match(t) for t in clause.alternatives]
+        literal.append(own[0] if len(own) == 1 else Bool(should=tuple(own)))
         for term in clause.alternatives:
             matches.append(term_match(term))
             alts = expansion.of(term)
             matches.extend(alternative_match(alt) for alt in alts)
             # The best of the literal term and its expansions, not their sum: a paragraph naming three
-            # equivalents is no more relevant than one naming the term itself.
-            ways = [s for s in (term_score(term), *map(alternative_score, alts)) if s != MatchAll()]
+            # equivalents is no more relevant than one naming the term itself. With expansions, the term's own
+            # words score only where the term occurs as typed: 困难 帮扶 工作 scattered over a paragraph found
+            # by the sub-word fallback is an expanded hit, scored as one.
+            own_score = term_score(term)
+            if alts and own_score != MatchAll():
+                own_score = Bool(must=(own_score,), filter=(term_match(term),))
+            ways = [s for s in (own_score, *map(alternative_score, alts)) if s != MatchAll()]
             if ways:
                 scores.append(ways[0] if len(ways) == 1 else Best(tuple(ways)))
         filters.append(matches[0] if len(matches) == 1 else Bool(should=tuple(matches)))
@@ -287,16 +298,21 @@ def text_query(parsed: ParsedQuery, quality: bool = True, expansion: Expansion =
 
     if not filters:
         filters.append(MatchAll())
-    return Bool(filter=tuple(filters), should=_scored(scores, proximity(parsed), quality), must_not=excluded)
+    as_typed = None
+    if expansion.by_term and literal:
+        as_typed = literal[0] if len(literal) == 1 else Bool(filter=tuple(literal))
+    scored = _scored(scores, proximity(parsed), quality, as_typed)
+    return Bool(filter=tuple(filters), should=scored, must_not=excluded)
 
 
-def _scored(scores: list[Node], near: Node | None, quality: bool) -> tuple[Node, ...]:
-    """Relevance × (1 + PROXIMITY_WEIGHT when ``near``) × (1 + QUALITY_WEIGHT × quality).
+def _scored(scores: list[Node], near: Node | None, quality: bool, literal: Node | None = None) -> tuple[Node, ...]:
+    """Relevance × (1 + LITERAL_WEIGHT when ``literal``) × (1 + PROXIMITY_WEIGHT when ``near``) × quality factor.
 
-    Multipliers, not constant bonuses: each engine scales BM25 its own way
-    (tantivy's is 2.2 times Lucene's), and only a ratio is the same on both.
-    Proximity repeats the relevance under the proximity filter, because a
-    boost is the only multiplication both engines express the same way.
+    Multipliers on plain BM25 (which both engines compute alike), not sloppy
+    phrase scores (which they do not: Lucene weighs a match by its distance,
+    tantivy does not). The literal and proximity factors
+    repeat the relevance under a filter, because a boost is the only
+    multiplication both engines express the same way.
     The quality factor is smooth: BM25 favours very short texts, so a line
     that merely names a topic would otherwise outrank the paragraph that is
     about it, and a step would make a paragraph just under it rank far lower.
@@ -305,6 +321,8 @@ def _scored(scores: list[Node], near: Node | None, quality: bool) -> tuple[Node,
     if not scores:
         return ()
     relevance = scores[0] if len(scores) == 1 else Bool(should=tuple(scores))
+    if literal is not None:
+        relevance = Bool(should=(relevance, Boost(Bool(must=(relevance,), filter=(literal,)), LITERAL_WEIGHT)))
     if near is not None:
         relevance = Bool(should=(relevance, Boost(Bool(must=(relevance,), filter=(near,)), PROXIMITY_WEIGHT)))
     if quality:
