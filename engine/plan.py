@@ -11,10 +11,10 @@ a term must occur as a phrase of its bigrams (for a quoted phrase, the runs
 one right after the other); a one-character term matches every token that
 holds the character. Expansions (engine.expansion) are further alternatives
 of a term, scored below the literal term. Scoring uses the ``words`` field
-(BM25 over jieba words), multiplied by a proximity factor when the terms are
-near each other and by a smooth quality factor (1 + QUALITY_WEIGHT ×
-quality). Both factors are multiplications of plain BM25, which both engines
-compute alike (a sloppy phrase's own score differs between them).
+(BM25 over jieba words), the query words' BM25 again when the terms stand
+near each other, and a smooth quality factor (1 + QUALITY_WEIGHT ×
+quality). Every part is plain BM25, boosted, filtered or multiplied, which
+both engines compute alike (a sloppy phrase's own score differs between them).
 
 Headings are context, never hits of their own: a term may occur in the
 paragraph or in the headings above it (the ``context`` field, the chars of
@@ -39,10 +39,11 @@ from engine.query import ParsedQuery, Term
 FACET_FIELDS: dict[str, str] = registry.fields()
 
 PROXIMITY_SLOP = 3
-#: With expansions, a paragraph that matches every clause literally (in its text or its headings) has its
-#: relevance multiplied by (1 + this): literal hits first, also those found only through their heading.
+#: With expansions, a term's own score counts (1 + this) times where the term occurs as typed (in the text or
+#: the headings): literal hits first, also those found only through their heading.
 LITERAL_WEIGHT = 1.0
-#: Relevance is multiplied by (1 + this) when consecutive query terms stand within PROXIMITY_SLOP words.
+#: When consecutive query terms stand within PROXIMITY_SLOP words, the BM25 of the query's own words is added
+#: again, this many times (a BM25, so it weighs alike on both engines; a sloppy phrase's own score does not).
 PROXIMITY_WEIGHT = 0.5
 #: Relevance is multiplied by (1 + this × quality), quality in 0..1 (engine.documents / the indexer).
 QUALITY_WEIGHT = 1.5
@@ -272,11 +273,8 @@ def text_query(parsed: ParsedQuery, quality: bool = True, expansion: Expansion =
     """
     filters: list[Node] = []
     scores: list[Node] = []
-    literal: list[Node] = []
     for clause in parsed.required:
         matches: list[Node] = []
-        own = [term_match(t) for t in clause.alternatives]
-        literal.append(own[0] if len(own) == 1 else Bool(should=tuple(own)))
         for term in clause.alternatives:
             matches.append(term_match(term))
             alts = expansion.of(term)
@@ -287,7 +285,7 @@ def text_query(parsed: ParsedQuery, quality: bool = True, expansion: Expansion =
             # by the sub-word fallback is an expanded hit, scored as one.
             own_score = term_score(term)
             if alts and own_score != MatchAll():
-                own_score = Bool(must=(own_score,), filter=(term_match(term),))
+                own_score = Boost(Bool(must=(own_score,), filter=(term_match(term),)), 1.0 + LITERAL_WEIGHT)
             ways = [s for s in (own_score, *map(alternative_score, alts)) if s != MatchAll()]
             if ways:
                 scores.append(ways[0] if len(ways) == 1 else Best(tuple(ways)))
@@ -298,21 +296,19 @@ def text_query(parsed: ParsedQuery, quality: bool = True, expansion: Expansion =
 
     if not filters:
         filters.append(MatchAll())
-    as_typed = None
-    if expansion.by_term and literal:
-        as_typed = literal[0] if len(literal) == 1 else Bool(filter=tuple(literal))
-    scored = _scored(scores, proximity(parsed), quality, as_typed)
-    return Bool(filter=tuple(filters), should=scored, must_not=excluded)
+    near = proximity(parsed)
+    if near is not None:
+        words = tuple(dict.fromkeys(w for c in parsed.required for w in analysis.word_tokens(c.alternatives[0].text)))
+        scores.append(Boost(Bool(must=(AnyTerm("words", words),), filter=(near,)), PROXIMITY_WEIGHT))
+    return Bool(filter=tuple(filters), should=_scored(scores, quality), must_not=excluded)
 
 
-def _scored(scores: list[Node], near: Node | None, quality: bool, literal: Node | None = None) -> tuple[Node, ...]:
-    """Relevance × (1 + LITERAL_WEIGHT when ``literal``) × (1 + PROXIMITY_WEIGHT when ``near``) × quality factor.
+def _scored(scores: list[Node], quality: bool) -> tuple[Node, ...]:
+    """Relevance (the sum of the BM25 clauses) × (1 + QUALITY_WEIGHT × quality).
 
-    Multipliers on plain BM25 (which both engines compute alike), not sloppy
-    phrase scores (which they do not: Lucene weighs a match by its distance,
-    tantivy does not). The literal and proximity factors
-    repeat the relevance under a filter, because a boost is the only
-    multiplication both engines express the same way.
+    Every clause is plain BM25 (which both engines compute alike), boosted
+    or filtered, never a sloppy phrase's own score (which they do not:
+    Lucene weighs a match by its distance, tantivy does not).
     The quality factor is smooth: BM25 favours very short texts, so a line
     that merely names a topic would otherwise outrank the paragraph that is
     about it, and a step would make a paragraph just under it rank far lower.
@@ -321,10 +317,6 @@ def _scored(scores: list[Node], near: Node | None, quality: bool, literal: Node 
     if not scores:
         return ()
     relevance = scores[0] if len(scores) == 1 else Bool(should=tuple(scores))
-    if literal is not None:
-        relevance = Bool(should=(relevance, Boost(Bool(must=(relevance,), filter=(literal,)), LITERAL_WEIGHT)))
-    if near is not None:
-        relevance = Bool(should=(relevance, Boost(Bool(must=(relevance,), filter=(near,)), PROXIMITY_WEIGHT)))
     if quality:
         relevance = Scaled(relevance, QUALITY_FIELD, QUALITY_WEIGHT)
     return (relevance,)
@@ -332,7 +324,7 @@ def _scored(scores: list[Node], near: Node | None, quality: bool, literal: Node 
 
 def _with_quality(scores: list[Node], quality: bool) -> tuple[Node, ...]:
     """Relevance times the quality factor (more like this: no proximity)."""
-    return _scored(scores, None, quality)
+    return _scored(scores, quality)
 
 
 def similar_words(text: str, limit: int = SIMILAR_WORDS) -> tuple[str, ...]:

@@ -60,17 +60,13 @@ def own_or_context(own: dict[str, Any]) -> dict[str, Any]:
     return {"bool": {"should": [own, context], "minimum_should_match": 1}}
 
 
-def ranked(*scores: dict[str, Any], near: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """The ``should`` of a text query: relevance × proximity factor × (1 + QUALITY_WEIGHT × quality).
+def ranked(*scores: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ``should`` of a text query: the BM25 clauses, summed, × (1 + QUALITY_WEIGHT × quality).
 
-    (engine.plan multiplies by the proximity factor by repeating the relevance
-    under the proximity filter, and by the quality factor with a function_score
-    on the paragraph's quality field.)
+    (engine.plan multiplies by the quality factor with a function_score on
+    the paragraph's quality field.)
     """
     relevance = scores[0] if len(scores) == 1 else {"bool": {"should": list(scores), "minimum_should_match": 1}}
-    if near is not None:
-        close = {"bool": {"must": [{"bool": {"must": [relevance], "filter": [near]}}], "boost": plan.PROXIMITY_WEIGHT}}
-        relevance = {"bool": {"should": [relevance, close], "minimum_should_match": 1}}
     return [
         {
             "function_score": {
@@ -278,11 +274,37 @@ def test_and_query() -> None:
     assert query_for("工会 职工") == {
         "bool": {
             "filter": [own_or_context(term("chars", "工会")), own_or_context(term("chars", "职工"))],
-            # Near each other in either order: the proximity factor applies.
+            # Near each other in either order: the query words' BM25 counts PROXIMITY_WEIGHT more.
             "should": ranked(
                 term("words", "工会"),
                 term("words", "职工"),
-                near={"bool": {"should": [sloppy("工会", "职工"), sloppy("职工", "工会")], "minimum_should_match": 1}},
+                {
+                    "bool": {
+                        "must": [
+                            {
+                                "bool": {
+                                    "must": [
+                                        {
+                                            "bool": {
+                                                "should": [term("words", "工会"), term("words", "职工")],
+                                                "minimum_should_match": 1,
+                                            }
+                                        }
+                                    ],
+                                    "filter": [
+                                        {
+                                            "bool": {
+                                                "should": [sloppy("工会", "职工"), sloppy("职工", "工会")],
+                                                "minimum_should_match": 1,
+                                            }
+                                        }
+                                    ],
+                                }
+                            }
+                        ],
+                        "boost": plan.PROXIMITY_WEIGHT,
+                    }
+                },
             ),
             "must_not": [NOT_A_HEADING],
         }
