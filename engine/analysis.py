@@ -175,6 +175,16 @@ def word_tokens(text: str) -> list[str]:
     return _words_of_folded(fold(text))
 
 
+def precise_words(text: str) -> list[str]:
+    """jieba's precise cut of the folded text (each character in exactly one word), word characters only.
+
+    Query-side only: the whole words of a term (职工代表大会, not also 职工, 代表, 大会),
+    for weighing an expansion and for splitting a rare term into its words.
+    """
+    folded = without_readings(fold(text))
+    return [w for w in _load_tokenizer().cut(folded, True) if w.isalnum()]
+
+
 def token_views(text: str) -> tuple[list[str], list[str]]:
     """Both views of one text, ``(word_tokens(text), char_tokens(text))``, folding it once."""
     folded = fold(text)

@@ -156,12 +156,11 @@ def subwords(term: str) -> list[str]:
     Single characters are dropped: alone they match nearly everything.
     """
     key = _key(term)
-    tokenizer = analysis._load_tokenizer()
     pieces: list[str] = []
-    for word in tokenizer.cut(key, True):
+    for word in analysis.precise_words(key):
         if len(word) >= FALLBACK_MIN_CHARS and word == key:
             # One dictionary word: cover it, left to right, by the longest shorter words jieba knows inside it.
-            inner = {w for w in tokenizer.cut_for_search(word, True) if 2 <= len(w) < len(word)}
+            inner = {w for w in analysis.word_tokens(word) if 2 <= len(w) < len(word)}
             i = 0
             while i < len(word):
                 best = max((w for w in inner if word.startswith(w, i)), key=len, default=word[i])

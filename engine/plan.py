@@ -237,8 +237,9 @@ def alternative_score(alt: Alternative) -> Node:
 
 
 def _whole_words(text: str) -> list[str]:
+    """The precise-cut words of ``text`` that the index holds as word tokens (else its longest word token)."""
     tokens = set(analysis.word_tokens(text))
-    words = [w for w in analysis._load_tokenizer().cut(analysis.fold(text), True) if w in tokens]
+    words = [w for w in analysis.precise_words(text) if w in tokens]
     return words or sorted(tokens, key=len)[-1:]
 
 
