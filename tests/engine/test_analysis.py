@@ -202,3 +202,13 @@ def test_word_tokens_match_the_reference_on_the_sample_corpus(samples_dir: Path)
 @given(text=tricky_text)
 def test_token_views_are_the_two_views_of_the_text(text: str) -> None:
     assert analysis.token_views(text) == (analysis.word_tokens(text), analysis.char_tokens(text))
+
+
+def test_injected_pinyin_readings_do_not_split_words() -> None:
+    # Anti-copy pages put a reading after characters: 教代會(huì), 困(kùn)难(nán)职(zhí)工(gōng).
+    assert analysis.without_readings(analysis.fold("教代會(huì)")) == "教代会"
+    assert analysis.without_readings(analysis.fold("困(kùn)难(nán)职(zhí)工(gōng)也(yě)")) == "困难职工也"
+    assert "困难职工" in analysis.word_tokens("困(kùn)难(nán)职(zhí)工(gōng)")
+    assert "代会" in analysis.char_tokens("教代會(huì)的工作")
+    # Only a reading: Latin letters in brackets after a Han character, with a tone mark or a neutral particle.
+    assert analysis.without_readings("工会(acftu)表(1)了(le)") == "工会(acftu)表(1)了"
