@@ -90,7 +90,8 @@ def test_placeholders_as_plainly_defined(text: str) -> None:
 @given(_texts(BLANKS, 30), st.booleans(), st.integers(0, 4))
 def test_quality_counts_han_characters(text: str, heading: bool, blanks: int) -> None:
     han = len(re.findall(r"[\u4e00-\u9fff]", text))
-    score = min(1.0, han / 100) + (0.1 if re.search(r"\d", text) else 0) - 0.15 * min(blanks, 3)
+    length = min(1.0, han / 100)
+    score = length + (0.1 if re.search(r"\d", text) else 0) - 0.15 * min(blanks, 3) * (1.0 - length)
     assert content_quality(text, heading, blanks) == (0.1 if heading else round(max(0.0, min(1.0, score)), 3))
 
 
@@ -126,3 +127,9 @@ def test_teasers_as_plainly_defined(texts: list[str]) -> None:
         )
     ]
     assert lines.drop_teasers(texts) == expected
+
+
+def test_blanks_do_not_push_a_full_template_paragraph_down() -> None:
+    full = "今年以来，我镇工会在镇党委的领导下，" * 7  # over 100 Han characters
+    assert content_quality(full, False, 3) == content_quality(full, False, 0)
+    assert content_quality("XX镇XX工会", False, 2) < content_quality("某镇某某工会", False, 0)
