@@ -10,11 +10,17 @@ What it does, and why each step:
    over a mixed request set — HTML search pages, the JSON API with filters,
    phrases, OR and exclusions, deep pages, facets, article and copies pages,
    the overview — each client a thread with its own seeded choice of requests;
-4. samples the resident memory (VmRSS, /proc) of every gunicorn worker at the
-   start, the middle and the end, to see that it stays flat;
+4. samples the memory of every gunicorn worker at the start, the middle and the
+   end (and every ``--sample-every`` seconds in between), split into what the
+   workers share and what each holds privately: /proc/<pid>/status (RssAnon:
+   private heap; RssFile: file pages, most of them the memory-mapped index;
+   RssShmem), /proc/<pid>/smaps_rollup (Shared_* vs Private_*, Pss) and
+   /proc/<pid>/smaps (resident pages of the mappings under the index folder),
+   to see how much is shared index pages and whether private memory stays flat;
 5. stops gunicorn (SIGTERM to the master it started, SIGKILL after 30 s) and
    prints the figures; ``--write`` puts them in the "Load" section of
-   bench/RESULTS.md (only that section is touched).
+   bench/RESULTS.md (only that section, or with ``--label`` only that label's
+   block inside it, is touched).
 
 It stops by itself: the duration is capped at 600 s and every request has a
 timeout. An error is any answer other than 200, or no answer.
@@ -33,7 +39,6 @@ import random
 import re
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -170,18 +175,96 @@ def children(pid: int) -> list[int]:
     return sorted(found)
 
 
-def rss_mib(pid: int) -> float | None:
-    """Resident memory of one process in MiB (None once it is gone)."""
-    with contextlib.suppress(OSError):
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    return None
+STATUS_FIELDS = ("VmRSS", "RssAnon", "RssFile", "RssShmem")
+ROLLUP_FIELDS = ("Rss", "Pss", "Shared_Clean", "Shared_Dirty", "Private_Clean", "Private_Dirty")
+_KB_LINE = re.compile(r"^([A-Za-z_]+):\s+(\d+) kB$", re.MULTILINE)
+_MAPPING_LINE = re.compile(r"^[0-9a-f]+-[0-9a-f]+ ")
+#: A worker's private memory is "flat" when it grows by at most this much over the run.
+FLAT_MIB = 5.0
 
 
-def sample_workers(master: int) -> dict[str, float]:
-    """pid → RSS (MiB) of every worker now."""
-    return {str(pid): rss for pid in children(master) if (rss := rss_mib(pid)) is not None}
+def parse_kb_fields(text: str, names: tuple[str, ...]) -> dict[str, int]:
+    """The ``Name:  123 kB`` lines of /proc/<pid>/status or smaps_rollup, in kB, for ``names`` (first occurrence)."""
+    found: dict[str, int] = {}
+    for match in _KB_LINE.finditer(text):
+        if match.group(1) in names and match.group(1) not in found:
+            found[match.group(1)] = int(match.group(2))
+    return found
+
+
+def parse_smaps_under(text: str, prefix: str) -> dict[str, int]:
+    """Sum Rss, Shared_* and Private_* (kB) of the /proc/<pid>/smaps mappings whose file lies under ``prefix``.
+
+    A mapping starts with a line ``start-end perms offset dev inode [path]``; the path may hold spaces and a
+    `` (deleted)`` suffix (an index generation replaced while still mapped counts as under the folder too).
+    """
+    totals = {"Rss": 0, "Shared": 0, "Private": 0, "mappings": 0}
+    inside = False
+    root = prefix.rstrip("/") + "/"
+    for line in text.splitlines():
+        if _MAPPING_LINE.match(line):
+            parts = line.split(None, 5)
+            path = parts[5].strip() if len(parts) == 6 else ""
+            inside = path.startswith(root)
+            totals["mappings"] += inside
+            continue
+        if not inside:
+            continue
+        name, _, rest = line.partition(":")
+        if name in ("Rss", "Shared_Clean", "Shared_Dirty", "Private_Clean", "Private_Dirty"):
+            value = int(rest.split()[0])
+            totals[name.split("_")[0]] += value
+    return totals
+
+
+def memory_of(status: str, rollup: str, smaps: str, index_dir: str) -> dict[str, float]:
+    """One worker's memory in MiB from the texts of its status, smaps_rollup and smaps.
+
+    ``anon`` (RssAnon) is the private heap; ``file`` (RssFile) the resident file pages, of which ``index`` are the
+    index folder's memory-mapped segments (``index_shared``: the part another process maps too); ``shared`` and
+    ``private`` are smaps_rollup's Shared_* and Private_* (a file page only one worker has touched counts as private
+    there, although any other worker may map it for free).
+    """
+    kb = parse_kb_fields(status, STATUS_FIELDS)
+    roll = parse_kb_fields(rollup, ROLLUP_FIELDS)
+    index = parse_smaps_under(smaps, index_dir) if smaps else {"Rss": 0, "Shared": 0, "Private": 0}
+
+    def mib(value: int | None) -> float:
+        return round((value or 0) / 1024, 1)
+
+    return {
+        "rss": mib(kb.get("VmRSS")),
+        "anon": mib(kb.get("RssAnon")),
+        "file": mib(kb.get("RssFile")),
+        "shmem": mib(kb.get("RssShmem")),
+        "index": mib(index["Rss"]),
+        "index_shared": mib(index["Shared"]),
+        "shared": mib(roll.get("Shared_Clean", 0) + roll.get("Shared_Dirty", 0)),
+        "private": mib(roll.get("Private_Clean", 0) + roll.get("Private_Dirty", 0)),
+        "pss": mib(roll.get("Pss")),
+    }
+
+
+def worker_memory(pid: int, index_dir: str) -> dict[str, float] | None:
+    """Memory of one process (see memory_of), None once it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+        rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+        smaps = Path(f"/proc/{pid}/smaps").read_text()
+    except OSError:
+        return None
+    return memory_of(status, rollup, smaps, index_dir)
+
+
+def sample_workers(master: int, index_dir: str) -> dict[str, dict[str, float]]:
+    """pid → memory (MiB, see memory_of) of every worker now."""
+    return {str(pid): mem for pid in children(master) if (mem := worker_memory(pid, index_dir)) is not None}
+
+
+def sampler(master: int, index_dir: str, every: float, started: float, stop_at: threading.Event, out: list) -> None:
+    """Every ``every`` seconds until ``stop_at``: the workers' memory, as {"t": seconds since start, "workers"}."""
+    while not stop_at.wait(every):
+        out.append({"t": round(time.monotonic() - started, 1), "workers": sample_workers(master, index_dir)})
 
 
 def start_gunicorn(port: int, index: Path, workers: int | None, log_path: Path) -> subprocess.Popen[bytes]:
@@ -269,9 +352,31 @@ def git_commit() -> str:
         return "unknown"
 
 
-def summarise(
-    logs: list[ClientLog], seconds: float, rss: dict[str, dict[str, float]], config: dict[str, Any]
-) -> dict[str, Any]:
+def private_flatness(snapshots: list[dict[str, Any]]) -> dict[str, Any]:
+    """Per worker pid, its private heap (RssAnon) at its first and last sample and the largest value between.
+
+    ``snapshots`` are {"t", "workers": {pid: memory}} in time order. A worker recycled by gunicorn's max_requests
+    shows up as one pid ending and another starting; each is judged over its own life.
+    """
+    lives: dict[str, dict[str, float]] = {}
+    for snap in snapshots:
+        for pid, mem in snap["workers"].items():
+            life = lives.setdefault(pid, {"first_t": snap["t"], "first": mem["anon"], "peak": mem["anon"]})
+            life.update(last_t=snap["t"], last=mem["anon"], peak=max(life["peak"], mem["anon"]))
+    for life in lives.values():
+        life["growth"] = round(life["last"] - life["first"], 1)
+    whole = [life for life in lives.values() if life["first_t"] == snapshots[0]["t"]] if snapshots else []
+    growth = [life["growth"] for life in lives.values()]
+    return {
+        "workers_seen": len(lives),
+        "lived_whole_run": sum(1 for life in whole if life["last_t"] == snapshots[-1]["t"]),
+        "max_growth_mib": max(growth) if growth else None,
+        "flat": bool(growth) and max(growth) <= FLAT_MIB,
+        "by_pid": lives,
+    }
+
+
+def summarise(logs: list[ClientLog], seconds: float, memory: dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:
     """Totals, latency percentiles, errors, memory: the figures of one run."""
     samples = [s for log in logs for s in log.samples]
     ok = [s.ms for s in samples if s.status == 200]
@@ -285,6 +390,7 @@ def summarise(
         "recorded": dt.datetime.now().astimezone().isoformat(timespec="seconds"),
         "commit": git_commit(),
         "machine": machine(),
+        "loadavg_at_start": config.pop("loadavg_at_start", None),
         "loadavg_at_end": [round(x, 2) for x in os.getloadavg()],
         "config": config,
         "seconds": round(seconds, 1),
@@ -300,43 +406,65 @@ def summarise(
             kind: {"n": len(ms), "p50_ms": round(percentile(ms, 50), 1), "p95_ms": round(percentile(ms, 95), 1)}
             for kind, ms in sorted(by_kind.items())
         },
-        "rss_mib": rss,
+        "memory_mib": memory,
+        "private_flatness": private_flatness(memory["timeline"]),
     }
 
 
-def _rss_line(snapshot: dict[str, float]) -> str:
-    if not snapshot:
-        return "—"
-    values = list(snapshot.values())
-    return f"{len(values)} workers, {min(values):.0f}–{max(values):.0f} MiB each, {sum(values):.0f} MiB together"
+def _memory_rows(points: dict[str, dict[str, dict[str, float]]]) -> list[str]:
+    """One row per worker and point (start, middle, end)."""
+    rows = []
+    for point in ("start", "middle", "end"):
+        for pid, m in sorted(points.get(point, {}).items(), key=lambda item: int(item[0])):
+            other_file = m["file"] - m["index"]
+            rows.append(
+                f"| {point} | {pid} | {m['rss']:.0f} | **{m['index']:.0f}** ({m['index_shared']:.0f} shared) | "
+                f"{other_file:.0f} | {m['shmem']:.0f} | **{m['anon']:.0f}** | {m['shared']:.0f} / {m['private']:.0f} "
+                f"| {m['pss']:.0f} |"
+            )
+    return rows
 
 
-def _same_pid_growth(rss: dict[str, dict[str, float]]) -> str:
-    start, end = rss.get("start", {}), rss.get("end", {})
-    common = sorted(set(start) & set(end))
-    if not common:
-        return "no worker lived through the whole run (recycled by max_requests)"
-    growth = [end[p] - start[p] for p in common]
+def _flatness_line(flat: dict[str, Any]) -> str:
+    if not flat["by_pid"]:
+        return "no samples"
+    lives = sorted(flat["by_pid"].items(), key=lambda item: int(item[0]))
+    each = ", ".join(
+        f"{pid} {life['first']:.0f}→{life['last']:.0f} (peak {life['peak']:.0f}, {life['first_t']:.0f}–{life['last_t']:.0f} s)"
+        for pid, life in lives
+    )
+    verdict = "**flat**" if flat["flat"] else "**not flat**"
     return (
-        f"{len(common)} workers alive at start and end: RSS change {min(growth):+.1f} to {max(growth):+.1f} MiB "
-        f"(median {statistics.median(growth):+.1f})"
+        f"{verdict} (every worker's RssAnon grew ≤ {FLAT_MIB:.0f} MiB over its sampled life: largest growth "
+        f"{flat['max_growth_mib']:+.1f} MiB); {flat['workers_seen']} worker pids seen, "
+        f"{flat['lived_whole_run']} lived through the whole run. Per pid, RssAnon MiB first→last: {each}"
     )
 
 
-def render(result: dict[str, Any]) -> str:
-    """The Markdown of the "Load" section."""
-    m, c, rss = result["machine"], result["config"], result["rss_mib"]
+def _markers(label: str | None) -> tuple[str, str]:
+    return (f"<!-- load:{label} -->", f"<!-- /load:{label} -->") if label else (SECTION_START, SECTION_END)
+
+
+def render(result: dict[str, Any], label: str | None = None) -> str:
+    """The Markdown of the "Load" section (or of one labelled block of it)."""
+    m, c, mem = result["machine"], result["config"], result["memory_mib"]
+    start_marker, end_marker = _markers(label)
+    loads = result.get("loadavg_at_start")
+    load_text = (f"at the start {', '.join(str(x) for x in loads)}; " if loads else "") + (
+        f"at the end {', '.join(str(x) for x in result['loadavg_at_end'])} (1, 5, 15 min)"
+    )
     lines = [
-        f"{SECTION_START}",
-        f"`python -m bench.load --write` — {c['clients']} concurrent clients for {c['duration']} s against gunicorn "
-        f"(`deploy/gunicorn.conf.py`, {c['workers']} sync workers, 127.0.0.1 only) over an embedded index of "
-        f"`samples/` ({c['paragraphs']} paragraphs); a mixed request set: HTML search pages, the JSON API "
-        "(phrases, OR, exclusions, filters, year sort, page 2), facets, article and copies pages, overview, healthz. "
-        "One new connection per request (gunicorn's sync workers close after each answer).",
+        f"{start_marker}",
+        f"`{c.get('command', 'python -m bench.load --write')}` — {c['clients']} concurrent clients for "
+        f"{c['duration']} s against gunicorn (`deploy/gunicorn.conf.py`, {c['workers']} sync workers, "
+        f"max_requests 2000 ± 200, 127.0.0.1 only) over an embedded index of {c.get('source', '`samples/`')} "
+        f"({c['paragraphs']:,} paragraphs, {c.get('index_mib', '?')} MiB on disk); a mixed request set: HTML search "
+        "pages, the JSON API (phrases, OR, exclusions, filters, year sort, page 2), facets, article and copies "
+        "pages, overview, healthz. One new connection per request (gunicorn's sync workers close after each answer).",
         "",
         f"- **Machine**: {m.get('cores')} cores ({m.get('cpu', '?')}), {m.get('memory_gib', '?')} GiB, "
-        f"{m.get('platform')}, Python {m.get('python')}; the clients run on the same cores as the server. "
-        f"Load average at the end: {', '.join(str(x) for x in result['loadavg_at_end'])}.",
+        f"{m.get('platform')}, Python {m.get('python')}; the clients run on the same cores as the server, and the "
+        f"machine is shared with other test runs. Load average {load_text}.",
         f"- **Date**: {result['recorded'][:10]} · **commit**: {result['commit']}",
         "",
         "| requests | req/s | p50 | p95 | p99 | max | errors |",
@@ -344,12 +472,18 @@ def render(result: dict[str, Any]) -> str:
         f"| {result['requests']:,} | {result['rps']} | {result['p50_ms']} ms | {result['p95_ms']} ms | "
         f"{result['p99_ms']} ms | {result['max_ms']} ms | **{result['errors']}** |",
         "",
-        "| worker memory (VmRSS) | |",
-        "|---|---|",
-        f"| start (after warm-up) | {_rss_line(rss.get('start', {}))} |",
-        f"| middle | {_rss_line(rss.get('middle', {}))} |",
-        f"| end | {_rss_line(rss.get('end', {}))} |",
-        f"| same worker, start → end | {_same_pid_growth(rss)} |",
+        "Worker memory in MiB. *index files*: resident pages of the memory-mapped index (smaps, mappings under "
+        "the index folder; the page cache holds them once for all workers); *other files*: RssFile minus those "
+        "(Python, native libraries); *RssAnon*: the private heap (Python objects, the segmenter's dictionary, "
+        "the index readers' native allocations); *Shared / Private*: smaps_rollup's Shared_* / Private_* (a file page "
+        "only one worker has touched counts as private there); *Pss*: RSS with shared pages divided among sharers.",
+        "",
+        "| point | worker | VmRSS | index files | other files | RssShmem | RssAnon | Shared / Private | Pss |",
+        "|---|---|---|---|---|---|---|---|---|",
+        *_memory_rows(mem["points"]),
+        "",
+        f"Private memory over the run (sampled every {mem['every_s']:.0f} s): "
+        + _flatness_line(result["private_flatness"]),
         "",
         "| request kind | n | p50 | p95 |",
         "|---|---|---|---|",
@@ -357,16 +491,24 @@ def render(result: dict[str, Any]) -> str:
     ]
     if result["error_kinds"]:
         lines += ["", "Errors: " + "; ".join(f"{k} ×{n}" for k, n in result["error_kinds"].items())]
-    lines.append(SECTION_END)
+    lines.append(end_marker)
     return "\n".join(lines)
 
 
-def write_section(markdown: str, path: Path = RESULTS_MD) -> None:
-    """Replace the "Load" section of RESULTS.md (between its markers), or append it; nothing else changes."""
+def write_section(markdown: str, path: Path = RESULTS_MD, label: str | None = None) -> None:
+    """Replace this run's block of the "Load" section of RESULTS.md (between its markers); nothing else changes.
+
+    Without ``label`` the block is the one between ``<!-- load -->`` markers; with one, ``<!-- load:<label> -->``.
+    A labelled block not there yet goes after the last load block; with none at all a "## Load" section is appended.
+    """
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    block = re.compile(re.escape(SECTION_START) + r".*?" + re.escape(SECTION_END), re.DOTALL)
+    start_marker, end_marker = _markers(label)
+    block = re.compile(re.escape(start_marker) + r".*?" + re.escape(end_marker), re.DOTALL)
+    last_end = max((m.end() for m in re.finditer(r"<!-- /load(?::[^ ]+)? -->", text)), default=-1)
     if block.search(text):
         text = block.sub(lambda _: markdown, text)
+    elif last_end >= 0:
+        text = text[:last_end] + "\n\n" + markdown + text[last_end:]
     else:
         text = text.rstrip("\n") + "\n\n## Load\n\n" + markdown + "\n"
     path.write_text(text, encoding="utf-8")
@@ -375,76 +517,125 @@ def write_section(markdown: str, path: Path = RESULTS_MD) -> None:
 # --------------------------------------------------------------------------- main
 
 
-def build_index(target: Path) -> int:
-    """Ingest samples/ into ``target`` with the real command; returns the paragraph count."""
+def build_index(target: Path) -> None:
+    """Ingest samples/ into ``target`` with the real command."""
     subprocess.run(
         [PYTHON, "-m", "indexer", "ingest", "samples", "--index", str(target), "--workers", "1"],
         cwd=REPO,
         check=True,
         capture_output=True,
     )
+
+
+def count_paragraphs(index: Path) -> int:
+    """Paragraphs (documents) in an embedded index, opened and closed again in this process."""
     sys.path.insert(0, str(REPO))
     from engine.embedded import EmbeddedEngine
 
-    engine = EmbeddedEngine(target)
+    engine = EmbeddedEngine(index)
     try:
         return int(engine.stats()["documents"])
     finally:
         engine.close()
 
 
-def run(clients: int, duration: float, index: Path | None, workers: int | None) -> dict[str, Any]:
-    """Build or use an index, serve it with gunicorn, load it, measure, stop."""
+def run(
+    clients: int, duration: float, index: Path | None, workers: int | None, sample_every: float | None = None
+) -> dict[str, Any]:
+    """Build or use an index, serve it with gunicorn, load it, measure memory as it goes, stop."""
     duration = min(duration, MAX_DURATION_S)
+    every = sample_every or max(5.0, duration / 20)
     with tempfile.TemporaryDirectory(prefix="union-load-") as tmp:
-        index = index or Path(tmp) / "index"
-        paragraphs = build_index(index) if not (index / "CURRENT").exists() else -1
+        source = f"`{index}`" if index else "`samples/`"
+        index = (index or Path(tmp) / "index").resolve()
+        if not (index / "CURRENT").exists():
+            build_index(index)
+        paragraphs = count_paragraphs(index)
+        index_mib = round(sum(f.stat().st_size for f in index.rglob("*") if f.is_file()) / 2**20, 1)
+        loadavg_at_start = [round(x, 2) for x in os.getloadavg()]
         port = free_port()
         server = start_gunicorn(port, index, workers, Path(tmp) / "gunicorn.log")
+        timeline: list[dict[str, Any]] = []
+        stop_sampling = threading.Event()
         try:
             wait_ready(port, server)
             mix = request_mix(*discover_targets(port))
-            for _, path, _ in mix:  # warm-up: every worker has jieba and its readers loaded
-                _get(port, path)
-            rss: dict[str, dict[str, float]] = {"start": sample_workers(server.pid)}
-            logs = [ClientLog() for _ in range(clients)]
+            for _ in range(2):  # warm-up: every worker has jieba and its readers loaded
+                for _, path, _ in mix:
+                    _get(port, path)
             started = time.monotonic()
+            points: dict[str, dict[str, dict[str, float]]] = {"start": sample_workers(server.pid, str(index))}
+            timeline.append({"t": 0.0, "workers": points["start"]})
+            logs = [ClientLog() for _ in range(clients)]
             deadline = started + duration
             threads = [
                 threading.Thread(target=client, args=(port, mix, deadline, 1000 + i, logs[i]), daemon=True)
                 for i in range(clients)
             ]
+            watcher = threading.Thread(
+                target=sampler, args=(server.pid, str(index), every, started, stop_sampling, timeline), daemon=True
+            )
             for thread in threads:
                 thread.start()
+            watcher.start()
             time.sleep(duration / 2)
-            rss["middle"] = sample_workers(server.pid)
+            points["middle"] = sample_workers(server.pid, str(index))
             for thread in threads:
                 thread.join(timeout=duration + REQUEST_TIMEOUT_S + 5)
             seconds = time.monotonic() - started
-            rss["end"] = sample_workers(server.pid)
-            count = len(sample_workers(server.pid)) or workers or 0
+            stop_sampling.set()
+            watcher.join(timeout=30)
+            points["end"] = sample_workers(server.pid, str(index))
+            timeline.append({"t": round(time.monotonic() - started, 1), "workers": points["end"]})
+            count = len(points["end"]) or workers or 0
         finally:
+            stop_sampling.set()
             stop(server)
-        config = {"clients": clients, "duration": duration, "workers": count, "paragraphs": paragraphs}
-        return summarise(logs, seconds, rss, config)
+        config = {
+            "clients": clients,
+            "duration": duration,
+            "workers": count,
+            "paragraphs": paragraphs,
+            "source": source,
+            "index_mib": index_mib,
+            "loadavg_at_start": loadavg_at_start,
+        }
+        memory = {"every_s": every, "points": points, "timeline": timeline}
+        return summarise(logs, seconds, memory, config)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: run, print, optionally write RESULTS.md and bench/results/load.json."""
+    """Command line: run, print, optionally write RESULTS.md and a JSON of the figures."""
     parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--duration", type=float, default=60.0, help=f"seconds (at most {MAX_DURATION_S})")
     parser.add_argument("--index", type=Path, default=None, help="an existing embedded index (default: samples/)")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: the config's)")
+    parser.add_argument(
+        "--sample-every", type=float, default=None, help="seconds between memory samples (default: duration/20, ≥ 5)"
+    )
+    parser.add_argument("--label", default=None, help="e.g. 100k: write to the <!-- load:100k --> block")
+    parser.add_argument("--json", type=Path, default=None, help=f"where --write puts the JSON (default {RESULTS_JSON})")
     parser.add_argument("--write", action="store_true", help="update the Load section of bench/RESULTS.md")
     args = parser.parse_args(argv)
-    result = run(args.clients, args.duration, args.index, args.workers)
-    markdown = render(result)
+    result = run(args.clients, args.duration, args.index, args.workers, args.sample_every)
+    command = ["python -m bench.load", "--write"]
+    if args.index:
+        command += ["--index", str(args.index)]
+    if args.label:
+        command += ["--label", args.label]
+    if args.duration != 60.0:
+        command += ["--duration", f"{args.duration:g}"]
+    if args.clients != 16:
+        command += ["--clients", str(args.clients)]
+    result["config"]["command"] = " ".join(command)
+    markdown = render(result, args.label)
     print(markdown)
     if args.write:
-        RESULTS_JSON.parent.mkdir(exist_ok=True)
-        RESULTS_JSON.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        write_section(markdown)
+        target = args.json or RESULTS_JSON
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        write_section(markdown, label=args.label)
     return 0 if result["errors"] == 0 else 1
 
 
