@@ -17,8 +17,9 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import threading
-from collections.abc import Iterator
 from pathlib import Path
+
+from portal import statedb
 
 
 class LogoutList:
@@ -33,16 +34,9 @@ class LogoutList:
             with self._connect() as db:
                 db.execute("CREATE TABLE IF NOT EXISTS logouts (name TEXT PRIMARY KEY, before REAL NOT NULL)")
 
-    @contextlib.contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        # One short-lived connection per call: safe across threads and forked workers.
+    def _connect(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         assert self._path is not None
-        db = sqlite3.connect(self._path, timeout=10, isolation_level=None)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            yield db
-        finally:
-            db.close()
+        return statedb.connect(self._path)
 
     def revoke(self, name: str, before: float) -> None:
         """End every session of ``name`` that started at or before ``before`` (never moves back in time)."""

@@ -22,8 +22,10 @@ import contextlib
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
+
+from portal import statedb
 
 #: Failures allowed from one address across all names, as a multiple of the per-name limit.
 ADDRESS_FACTOR = 4
@@ -51,16 +53,9 @@ class LoginThrottle:
                 db.execute("CREATE TABLE IF NOT EXISTS failures (name TEXT, address TEXT, at REAL)")
                 db.execute("CREATE INDEX IF NOT EXISTS failures_address ON failures (address, at)")
 
-    @contextlib.contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        # One short-lived connection per call: safe across threads and forked workers.
+    def _connect(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         assert self._path is not None
-        db = sqlite3.connect(self._path, timeout=10, isolation_level=None)
-        try:
-            db.execute("PRAGMA journal_mode=WAL")
-            yield db
-        finally:
-            db.close()
+        return statedb.connect(self._path)
 
     @staticmethod
     def _key(name: str) -> str:
