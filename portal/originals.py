@@ -9,13 +9,13 @@ administrator put it there.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
 
 from engine.contract import IndexDocument, SearchEngine, SearchRequest
+from indexer.ingest import file_sha256
 from portal.auth import current_user
 from portal.searching import all_hits
 
@@ -32,14 +32,6 @@ def may_download() -> bool:
     return bool(current_app.config.get("PUBLIC_ORIGINALS")) or current_user() is not None
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def original_path(doc: IndexDocument) -> Path:
     """The file on disk an article was read from (OriginalUnavailable when it is not the indexed file)."""
     path = Path(doc.source_path)
@@ -47,7 +39,7 @@ def original_path(doc: IndexDocument) -> Path:
         raise OriginalUnavailable("原文件位于隐藏文件夹（如已删除的文件），不提供下载。")
     if not path.is_file():
         raise OriginalUnavailable("原文件已不在存档中（可能已移动或删除）。")
-    if doc.source_sha256 and _sha256(path) != doc.source_sha256:
+    if doc.source_sha256 and file_sha256(path) != doc.source_sha256:
         raise OriginalUnavailable("原文件在导入之后被修改过，请重新导入后再下载。")
     return path
 
