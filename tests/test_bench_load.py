@@ -89,16 +89,18 @@ def test_memory_of_splits_shared_index_pages_from_private_heap():
     }
 
 
-def test_private_flatness_judges_each_worker_over_its_own_life():
+def test_private_flatness_compares_ceilings_of_the_two_halves():
     def snap(t, **anon):
         return {"t": t, "workers": {pid.lstrip("p"): {"anon": v} for pid, v in anon.items()}}
 
-    flat = private_flatness([snap(0, p1=100, p2=100), snap(10, p1=101, p3=90), snap(20, p1=102, p3=93)])
+    # p1 warms up and is recycled, p3 warms up to the same ceiling: bounded, so flat.
+    flat = private_flatness([snap(0, p1=100, p2=110), snap(10, p1=120, p3=90), snap(20, p3=121, p2=118)])
     assert flat["workers_seen"] == 3 and flat["lived_whole_run"] == 1
-    assert flat["by_pid"]["1"]["growth"] == 2 and flat["by_pid"]["3"]["growth"] == 3
+    assert flat["by_pid"]["3"]["growth"] == 31 and flat["max_growth_mib"] == 31
+    assert (flat["ceiling_first_half_mib"], flat["ceiling_second_half_mib"]) == (120, 121)
     assert flat["flat"] is True
-    grown = private_flatness([snap(0, p1=100), snap(10, p1=120), snap(20, p1=110)])
-    assert grown["flat"] is False and grown["max_growth_mib"] == 10 and grown["by_pid"]["1"]["peak"] == 120
+    grown = private_flatness([snap(0, p1=100), snap(10, p1=120), snap(20, p1=130)])
+    assert grown["flat"] is False and grown["by_pid"]["1"]["peak"] == 130
 
 
 def test_labelled_blocks_go_after_the_last_load_block(tmp_path):
