@@ -26,7 +26,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal import auth, csrf, engine_access, errors, security, settings, templating, uploads
+from portal import api_saved, auth, csrf, engine_access, errors, security, settings, templating, uploads
 from portal.settings import MAX_BODY_BYTES, ConfigurationError
 from portal.views import admin, api, article, basket, copies, health, overview, search
 from portal.views import auth as auth_views
@@ -55,4 +55,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     for module in (search, copies, article, basket, overview, api, health, auth_views, admin):
         app.register_blueprint(module.bp)
+    api_saved.init_app(app)  # saved searches per account
     return app
