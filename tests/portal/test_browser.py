@@ -536,3 +536,94 @@ def test_a_staffer_walks_through_the_portal(page: Any, base_url: str, tmp_path: 
     page.goto(base_url + "/saved")
     expect(page.locator(".saved-name")).to_have_text(["鹿苑镇困难职工"])
     shot("06-saved")
+
+
+# --------------------------------------------------------------------------- saved searches per account
+
+
+@pytest.fixture(scope="module")
+def account_url(engine: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A second portal over the same index with an account and a state folder, on its own loopback port."""
+    from portal import create_app
+    from tests.portal.adminkit import SECRET, password_hash
+
+    state = tmp_path_factory.mktemp("browser-state")
+    app = create_app(
+        {"ENGINE": engine, "SECRET_KEY": SECRET, "USERS": f"admin:{password_hash()}", "STATE_DIR": str(state)}
+    )
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="portal-account-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+def _fresh_page(browser: Any, errors: list[str]) -> Any:
+    """A page in a new browser context (no cookies, empty localStorage) whose script errors land in ``errors``."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    return page
+
+
+def _log_in(page: Any, base: str) -> None:
+    from tests.portal.adminkit import PASSWORD
+
+    page.goto(base + "/login?next=/saved")
+    page.locator("#username").fill("admin")
+    page.locator("#password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.locator("form.form-grid button[type=submit]").click()
+    page.wait_for_url("**/saved")
+
+
+def _save_search(page: Any, name: str) -> None:
+    page.once("dialog", lambda dialog: dialog.accept(name))
+    page.locator(".js-save-search").click()
+    expect(page.locator(".js-save-search")).to_have_text("已保存")
+
+
+def test_saved_searches_follow_the_account_to_another_browser(browser: Any, account_url: str) -> None:
+    errors: list[str] = []
+    # At a colleague's desk: one search saved before logging in (kept in this browser), then one in the account.
+    page = _fresh_page(browser, errors)
+    page.goto(account_url + "/?q=送温暖")
+    _save_search(page, "浏览器里存的")
+    _log_in(page, account_url)
+    expect(page.locator(".page-lead")).to_contain_text("账号 admin")
+    expect(page.locator("#saved-empty")).to_be_visible()  # the account's list is empty so far
+    expect(page.locator("#saved-merge")).to_be_visible()
+    expect(page.locator(".js-merge-count")).to_have_text("1")
+    page.goto(account_url + "/?q=困难职工")
+    _save_search(page, "困难职工素材")
+    page.goto(account_url + "/saved")
+    expect(page.locator(".saved-name")).to_have_text(["困难职工素材"])
+    expect(page.locator(".saved-new")).to_have_text(["没有新段落"])
+    # The search saved before logging in is offered to the account, and moves there.
+    _screenshot(page, "saved-merge-offer.png")
+    page.locator(".js-merge").click()
+    expect(page.locator(".saved-name")).to_have_text(["浏览器里存的", "困难职工素材"])
+    expect(page.locator("#saved-merge")).to_be_hidden()
+    assert page.evaluate("() => window.Portal.savedSearches.load()") == []
+    page.context.close()
+
+    # Another browser (a new context: no cookies, no localStorage): the same list after logging in.
+    other = _fresh_page(browser, errors)
+    _log_in(other, account_url)
+    expect(other.locator(".saved-name")).to_have_text(["浏览器里存的", "困难职工素材"])
+    expect(other.locator("#saved-merge")).to_be_hidden()
+    other.reload()
+    expect(other.locator(".saved-name")).to_have_text(["浏览器里存的", "困难职工素材"])
+    other.locator(".saved-item", has_text="浏览器里存的").get_by_role("button", name=re.compile("删除")).click()
+    expect(other.locator(".saved-name")).to_have_text(["困难职工素材"])
+    other.locator(".saved-name").click()
+    other.wait_for_url("**/?q=*")
+    assert _total(other) > 0
+    _screenshot(other, "saved-per-account.png")
+    other.context.close()
+    assert errors == []
