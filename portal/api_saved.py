@@ -1,6 +1,7 @@
 """The JSON API of a logged-in user's saved searches (portal.saved_searches), used by static/js/saved.js.
 
 - ``GET    /api/saved``               — the list, each with ``added``: paragraphs new since it was last opened
+  (``?counts=0``: without the counts)
 - ``POST   /api/saved``               — ``{"name", "search"}``: save a search (201); the same search again renames it
 - ``DELETE /api/saved/<id>``          — delete one
 - ``POST   /api/saved/<id>/opened``   — mark it opened; returns ``added`` (new since the previous opening)
@@ -95,8 +96,14 @@ def _with_count(item: SavedSearch) -> dict[str, Any]:
 @bp.get("")
 @login_required
 def items() -> Response:
-    """The caller's saved searches, most recently saved first, each with its new paragraphs."""
-    return _private(json_response({"items": [_with_count(item) for item in store().items(_user())]}))
+    """The caller's saved searches, most recently saved first, each with its new paragraphs.
+
+    ``?counts=0`` leaves the counts out (no search per entry): the search page only needs the list.
+    """
+    saved = store().items(_user())
+    if request.args.get("counts") == "0":
+        return _private(json_response({"items": [item.to_dict() for item in saved]}))
+    return _private(json_response({"items": [_with_count(item) for item in saved]}))
 
 
 @bp.post("")

@@ -106,6 +106,8 @@ def test_save_list_rename_and_delete(site: Site) -> None:
     assert item["search"] == "q=%E5%9B%B0%E9%9A%BE%E8%81%8C%E5%B7%A5&township=%E9%B9%BF%E8%8B%91%E9%95%87"
     assert item["total"] == _total(site.client, item["search"]) and item["added"] == 0
     assert [i["name"] for i in _items(site.client)] == ["困难职工 帮扶"]
+    bare = site.client.get("/api/saved?counts=0").get_json()["items"]  # what the search page asks for
+    assert [(i["name"], i["total"], "added" in i) for i in bare] == [("困难职工 帮扶", item["total"], False)]
     # Saved again under another name: renamed, not listed twice.
     again = _post(site.client, "", {"name": "鹿苑镇困难职工", "search": f"township=鹿苑镇&q={QUERY}&page=2"})
     assert again.status_code == 201 and again.get_json()["item"]["id"] == item["id"]

@@ -61,7 +61,7 @@
     var fallbackName = save.dataset.query || '我的检索';
     save.hidden = false;
     if (account) {
-      call('GET', '').then(function (data) {
+      call('GET', '?counts=0').then(function (data) {
         if (link) link.hidden = !data.items.length && !load().length;
         // Opening a saved search marks its new paragraphs as seen.
         data.items.forEach(function (item) {
