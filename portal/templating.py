@@ -4,6 +4,7 @@ Autoescaping stays on everywhere. The one place HTML is trusted is
 ``engine_html``: it is used only on ``Hit.highlighted``, ``Hit.fragment``
 and article paragraphs marked by ``engine.highlight`` — text the engine
 escaped itself before adding its <mark> tags. User input never passes it.
+``mark_heading`` (portal.headings) marks a hit's section headings the same way.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from markupsafe import Markup
 from engine.contract import FACETS
 from engine.query import MAX_QUERY_LENGTH
 from portal.citation import source_line
+from portal.headings import mark_heading
 from portal.labels import facet_label, known, origin_label, value_label
 
 _STATIC = Path(__file__).resolve().parent / "static"
@@ -55,6 +57,7 @@ def init_app(app: Flask) -> None:
         value_label=value_label,
         origin_label=origin_label,
         basename=basename,
+        mark_heading=mark_heading,
     )
     app.jinja_env.globals.update(
         asset_url=asset_url,
