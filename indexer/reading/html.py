@@ -4,6 +4,13 @@ Pages saved from union and government sites carry navigation, "related articles"
 share bars and footers around the summary; the content container is found and the
 rest dropped. Text is then laid out as a browser would: each block element starts a
 line, ``<br>`` breaks one, and runs of source whitespace collapse to one space.
+
+Pages a word processor wrote (LibreOffice's or Word's "save as web page") are read
+like the document they came from: the running header and footer it repeats on the
+page are dropped, footnotes go to the end as "注1：…" (:mod:`indexer.reading.html_notes`),
+and a data table becomes one line per row, its cells joined by "；" — as the .docx
+and .odt readers write them. A table used for page layout (a cell holding the
+article, or a table within a table) is read block by block as before.
 """
 
 from __future__ import annotations
@@ -15,6 +22,8 @@ from bs4.element import Comment, Declaration, Doctype, ProcessingInstruction
 
 from indexer.reading.document import Extracted, RawLine, UnreadableFile
 from indexer.reading.encoding import BinaryContent, decode_text
+from indexer.reading.html_notes import take_notes
+from indexer.reading.pdf_layout import TABLE_CELL_SEPARATOR, TABLE_ROW_END
 
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE)
 _XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]{0,100}?encoding\s*=\s*["']([A-Za-z0-9_.:\-]+)""")
@@ -49,6 +58,13 @@ _NOISE_NAME = re.compile(
 )
 _CONTENT_NAME = re.compile(r"content|article|artibody|zoom|trs_editor|detail|entry", re.IGNORECASE)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+# Running header and footer a word processor writes once into the page: LibreOffice as
+# <div title="header">, Word as <div style="mso-element:header">. Page furniture, not text.
+_PAGE_FURNITURE_TITLES = frozenset({"header", "footer", "first page header", "first page footer"})
+_WORD_PAGE_FURNITURE = re.compile(r"mso-element\s*:\s*(?:header|footer)", re.IGNORECASE)
+# A table with a cell longer than this (or holding more lines) lays out a page; it is no data table.
+_MAX_CELL_CHARS = 600
+_MAX_CELL_LINES = 6
 # A "noise" element holding more than this share of the page is a page-wide wrapper
 # (ASP.NET pages put everything in one <form>), not furniture.
 _MAX_NOISE_SHARE = 0.5
@@ -91,10 +107,26 @@ def read_html(data: bytes, declared: str | None = None) -> Extracted:
     publish_date = next((metas[key] for key in metas if key in _DATE_META), None)
     root = soup.body or soup
     _drop_noise(root)
+    content = _content_root(root)
+    notes = take_notes(content, root)
     builder = _LineBuilder()
-    builder.walk(_content_root(root))
+    builder.walk(content)
     builder.flush()
-    return Extracted(lines=builder.lines, title=title, publish_date=publish_date, encoding=encoding)
+    lines = builder.lines + _note_lines(notes)
+    return Extracted(lines=lines, title=title, publish_date=publish_date, encoding=encoding)
+
+
+def _note_lines(notes: list[Tag]) -> list[RawLine]:
+    """The notes as the .docx reader writes them: "注1：…", numbered in the order they are cited."""
+    lines: list[RawLine] = []
+    for note in notes:
+        builder = _LineBuilder()
+        builder.walk(note)
+        builder.flush()
+        text = "".join(line.text.strip() for line in builder.lines)
+        if text:
+            lines.append(RawLine(f"注{len(lines) + 1}：{text}"))
+    return lines
 
 
 def _declared_charset(head: bytes) -> str | None:
@@ -143,7 +175,20 @@ def _drop_noise(root: Tag) -> None:
 
 def _is_hidden(element: Tag) -> bool:
     style = element.get("style")
-    return element.has_attr("hidden") or (isinstance(style, str) and bool(_HIDDEN_STYLE.search(style)))
+    if element.has_attr("hidden") or (isinstance(style, str) and bool(_HIDDEN_STYLE.search(style))):
+        return True
+    return _is_page_furniture(element)
+
+
+def _is_page_furniture(element: Tag) -> bool:
+    """A word processor's running header or footer (repeated on every printed page)."""
+    if element.name != "div":
+        return False
+    title = element.get("title")
+    if isinstance(title, str) and title.strip().lower() in _PAGE_FURNITURE_TITLES:
+        return True
+    style = element.get("style")
+    return isinstance(style, str) and bool(_WORD_PAGE_FURNITURE.search(style))
 
 
 def _names(element: Tag) -> str:
@@ -201,6 +246,11 @@ class _LineBuilder:
             self.walk(element, in_pre)
             return
         self.flush()
+        if name == "table" and not in_pre:
+            rows = _data_table_rows(element)
+            if rows is not None:
+                self.lines.extend(RawLine(row) for row in rows)
+                return
         outer_level = self._level
         if name in _HEADINGS:
             self._level = _HEADINGS[name]
@@ -228,3 +278,37 @@ class _LineBuilder:
         self._buffer = []
         if line.strip():  # a page has no blank lines, only &nbsp; spacers; keep indentation
             self.lines.append(RawLine(line, self._level))
+
+
+def _data_table_rows(table: Tag) -> list[str] | None:
+    """A data table as lines, one per row ("项目；户数；金额。"); None for a layout table.
+
+    A row read as one sentence is never taken for a heading and does not become the
+    section of the text after the table. Tables that lay out a page — a table inside
+    a cell, a cell holding paragraphs of the article, a single column — are left to
+    the block-by-block walk, which keeps their text as paragraphs.
+    """
+    if table.find("table") is not None:
+        return None
+    rows: list[list[str]] = []
+    for row in table.find_all("tr"):
+        cells: list[str] = []
+        for cell in row.find_all(("td", "th"), recursive=False):
+            builder = _LineBuilder()
+            builder.walk(cell)
+            builder.flush()
+            texts = [line.text.strip() for line in builder.lines if line.text.strip()]
+            text = "".join(texts)
+            if len(texts) > _MAX_CELL_LINES or len(text) > _MAX_CELL_CHARS:
+                return None
+            if text:
+                cells.append(text)
+        if cells:
+            rows.append(cells)
+    if not rows or max(len(cells) for cells in rows) < 2:
+        return None
+    caption = table.find("caption")
+    lines = [_HTML_SPACE.sub(" ", caption.get_text()).strip()] if caption is not None else []
+    lines = [line for line in lines if line]
+    lines.extend(TABLE_CELL_SEPARATOR.join(cells).rstrip(TABLE_ROW_END) + TABLE_ROW_END for cells in rows)
+    return lines

@@ -19,6 +19,7 @@ from indexer.reading import office
 from indexer.reading.document import Extracted, UnreadableFile, lines_from_text
 from indexer.reading.docx import read_docx
 from indexer.reading.encoding import BinaryContent, decode_text
+from indexer.reading.rtf_lists import literal_list_numbers
 
 ANTIWORD_TIMEOUT_S = 60
 _DOCX_FILTER = "MS Word 2007 XML"
@@ -41,7 +42,8 @@ def read_legacy(data: bytes, fmt: str, *, rtf: bool = False) -> Extracted:
         # The converters want a path; a private copy also keeps odd characters in the
         # original name out of the command line and away from LibreOffice's naming.
         source = Path(tmp) / f"input.{'rtf' if rtf else fmt}"
-        source.write_bytes(data)
+        # RTF: the numbers as the author saw them, not as LibreOffice re-renders them.
+        source.write_bytes(literal_list_numbers(data) if rtf else data)
         if soffice is not None:
             try:
                 converted = office.convert(source, "docx", _DOCX_FILTER)

@@ -96,3 +96,66 @@ def test_word_web_page_saved_as_doc_is_read_as_html(tmp_path: Path) -> None:
     assert [line.text for line in document.lines] == [LONG]
     assert document.source.format == "doc"
     assert document.source.encoding == "gb18030"
+
+
+# --- pages a word processor wrote: page furniture, footnotes, tables ---
+
+
+def test_libreoffice_running_header_footer_and_footnote() -> None:
+    page = f"""<html><body>
+      <div title="header"><p align="center">鹿苑镇总工会文件</p></div>
+      <p class="western">{LONG}<a class="sdfootnoteanc" name="sdfootnote1anc" href="#sdfootnote1sym"><sup>1</sup></a></p>
+      <p class="western">第二段。</p>
+      <div id="sdfootnote1"><p class="sdfootnote-western"><a class="sdfootnotesym" name="sdfootnote1sym"
+        href="#sdfootnote1anc">1</a>数据截至2022年12月20日。</p></div>
+      <div title="footer"><p align="center">— <sdfield type=PAGE subtype=RANDOM format=PAGE>1</sdfield> —</p></div>
+      </body></html>"""
+    # The note's mark leaves the sentence; the note follows the text as the .docx reader writes it.
+    assert texts(page.encode()) == [LONG, "第二段。", "注1：数据截至2022年12月20日。"]
+
+
+def test_word_web_page_footnotes_and_header() -> None:
+    page = f"""<html><body><div class=WordSection1>
+      <div style='mso-element:header' id=h1><p class=MsoHeader>某某县总工会</p></div>
+      <p class=MsoNormal>{LONG}<a style='mso-footnote-id:ftn1' href="#_ftn1" name="_ftnref1" title=""><span
+        class=MsoFootnoteReference>[1]</span></a></p>
+      <p class=MsoNormal>第二段<a href="#_ftn2" name="_ftnref2">[2]</a>。</p></div>
+      <div style='mso-element:footnote-list'><hr align=left size=1 width="33%">
+      <div style='mso-element:footnote' id=ftn1><p class=MsoFootnoteText><a style='mso-footnote-id:ftn1'
+        href="#_ftnref1" name="_ftn1" title="">[1]</a> 第一条注释。</p></div>
+      <div style='mso-element:footnote' id=ftn2><p class=MsoFootnoteText><a href="#_ftnref2" name="_ftn2">[2]</a>
+        第二条注释。</p></div></div></body></html>"""
+    assert texts(page.encode()) == [LONG, "第二段。", "注1：第一条注释。", "注2：第二条注释。"]
+
+
+def test_an_in_page_link_is_not_a_footnote() -> None:
+    page = f'<html><body><p>{LONG}<a href="#top">返回顶部</a></p><p id="top">第二段。</p></body></html>'
+    assert texts(page.encode()) == [LONG + "返回顶部", "第二段。"]
+
+
+def test_data_table_reads_one_line_per_row() -> None:
+    page = f"""<html><body><p>{LONG}</p>
+      <table border="1"><caption>帮扶资金</caption>
+        <tr><th>项目</th><th>户数</th></tr>
+        <tr><td><p>春节送温暖</p></td><td><p>86</p></td></tr>
+        <tr><td>金秋助学</td><td></td></tr></table>
+      <p>上表为帮扶情况。</p></body></html>"""
+    assert texts(page.encode()) == [
+        LONG,
+        "帮扶资金",
+        "项目；户数。",
+        "春节送温暖；86。",
+        "金秋助学。",
+        "上表为帮扶情况。",
+    ]
+    assert all(line.heading_level is None for line in read_html(page.encode()).lines)
+
+
+def test_layout_tables_keep_their_paragraphs() -> None:
+    # Old government sites lay the whole page out in tables: the article is a cell of paragraphs.
+    article = "".join(f"<p>{LONG}{n}</p>" for n in range(8))
+    page = f"""<html><body><table><tr><td>首页</td><td>{article}</td></tr></table>
+      <table><tr><td><table><tr><td>甲</td><td>乙</td></tr></table></td><td>丙</td></tr></table></body></html>"""
+    lines = texts(page.encode())
+    assert lines[1:9] == [f"{LONG}{n}" for n in range(8)]
+    assert lines[-2:] == ["甲；乙。", "丙"]
