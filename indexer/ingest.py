@@ -38,7 +38,7 @@ from engine.documents import index_fields
 from indexer.loading import index_documents
 from indexer.model import Article
 from indexer.pipeline import discover, display_path, parse_file
-from indexer.reading import UnreadableFile
+from indexer.reading import UnreadableFile, office
 from indexer.report import RunReport, engine_failure
 from indexer.splitting.long_paragraphs import logical_paragraph_id
 
@@ -106,7 +106,11 @@ def prepared_files(tasks: Sequence[tuple[Path, Path]], workers: int) -> Iterator
         yield from map(prepare_file, tasks)
         return
     # "fork": workers only parse and segment; they touch no engine, thread or socket.
-    with multiprocessing.get_context("fork").Pool(workers, initializer=_warm_worker) as pool:
+    # shared_session: the workers convert .doc/.wps/.rtf in one LibreOffice, not one each.
+    with (
+        office.shared_session(path for path, _root in tasks),
+        multiprocessing.get_context("fork").Pool(workers, initializer=_warm_worker) as pool,
+    ):
         pending: deque[AsyncResult[PreparedFile]] = deque()
         for task in tasks:
             pending.append(pool.apply_async(prepare_file, (task,)))
