@@ -84,6 +84,11 @@ def _sessions_enabled() -> bool:
     return os.environ.get(OFFICE_SESSION_ENV, "1").strip() != "0"
 
 
+def sessions_available() -> bool:
+    """Whether conversions can run in a long-lived session: LibreOffice, its uno binding, not switched off."""
+    return find_soffice() is not None and _sessions_enabled() and _uno_python() is not None
+
+
 @functools.cache
 def _uno_python() -> str | None:
     """A Python interpreter with LibreOffice's ``uno`` module, checked once per process."""

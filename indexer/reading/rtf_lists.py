@@ -47,22 +47,23 @@ def literal_list_numbers(data: bytes) -> bytes:
     """
     if b"\\listtext" not in data:
         return data
-    tokens = _tokens(data)
+    tokens = _Tokens.of(data)
     if tokens is None:
         return data
     follows = _level_follows(tokens)
+    text, words = tokens.text, tokens.words
     out: list[bytes] = []
     depth = 0
     list_table_depth: int | None = None  # the depth of an open \listtable group
     index = 0
-    while index < len(tokens):
-        token = tokens[index]
+    while index < len(text):
+        token = text[index]
         if token == b"{":
-            word = _word(tokens[index + 1]) if index + 1 < len(tokens) else None
+            word = words[index + 1] if index + 1 < len(text) else None
             if word == b"listtext":
-                end = _group_end(tokens, index)
+                end = _group_end(text, index)
                 follow = follows.get(_paragraph_list(tokens, index, end), 0)
-                out.append(_literal(tokens[index + 1 : end], _FOLLOW.get(follow, _FOLLOW[0])))
+                out.append(_literal(text[index + 1 : end], _FOLLOW.get(follow, _FOLLOW[0])))
                 index = end + 1
                 continue
             depth += 1
@@ -72,7 +73,7 @@ def literal_list_numbers(data: bytes) -> bytes:
             if list_table_depth == depth:
                 list_table_depth = None
             depth -= 1
-        elif list_table_depth is None and _word(token) == b"ls":
+        elif list_table_depth is None and words[index] == b"ls":
             _keep_delimited(out)
             index += 1
             continue
@@ -81,16 +82,54 @@ def literal_list_numbers(data: bytes) -> bytes:
     return b"".join(out)
 
 
-def _level_follows(tokens: list[bytes]) -> dict[tuple[int, int], int]:
+class _Tokens:
+    """An RTF file as tokens, with each control word's name and number alongside."""
+
+    def __init__(self) -> None:
+        self.text: list[bytes] = []
+        self.words: list[bytes | None] = []
+        self.values: list[int | None] = []
+
+    @classmethod
+    def of(cls, data: bytes) -> _Tokens | None:
+        """The tokens of ``data``; None when its groups do not balance."""
+        tokens = cls()
+        position = 0
+        depth = 0
+        while position < len(data):
+            match = _TOKEN.match(data, position)
+            if match is None:  # a lone backslash at the very end
+                return None
+            token, word, number = match.group(0), match.group(1), match.group(2)
+            position = match.end()
+            if word == b"bin" and number:
+                # \binN: N raw bytes follow, which may hold anything, braces included.
+                length = max(0, int(number))
+                token += data[position : position + length]
+                position += length
+            elif token == b"{":
+                depth += 1
+            elif token == b"}":
+                depth -= 1
+                if depth < 0:
+                    return None
+            tokens.text.append(token)
+            tokens.words.append(word)
+            tokens.values.append(int(number) if number else None)
+        return tokens if depth == 0 else None
+
+
+def _level_follows(tokens: _Tokens) -> dict[tuple[int, int], int]:
     """(\\ls number, level) → \\levelfollow, from the list table and its overrides."""
     lists: dict[int, list[int]] = {}  # \listid → levelfollow per level
     overrides: dict[int, int] = {}  # \ls → \listid
     stack: list[bytes | None] = []  # the destination word of each open group
     levels: list[int] = []
     override: dict[bytes, int] = {}
-    for index, token in enumerate(tokens):
+    text, words, values = tokens.text, tokens.words, tokens.values
+    for index, token in enumerate(text):
         if token == b"{":
-            word = _word(tokens[index + 1]) if index + 1 < len(tokens) else None
+            word = words[index + 1] if index + 1 < len(text) else None
             stack.append(word)
             if word == b"list":
                 levels = []
@@ -102,97 +141,65 @@ def _level_follows(tokens: list[bytes]) -> dict[tuple[int, int], int]:
             word = stack.pop() if stack else None
             if word == b"listoverride" and b"ls" in override and b"listid" in override:
                 overrides[override[b"ls"]] = override[b"listid"]
-        elif stack:
-            word, value = _word(token), _value(token)
-            if value is None:
-                continue
-            if stack[-1] == b"listlevel" and word == b"levelfollow" and levels:
+        elif stack and values[index] is not None:
+            word, value, group = words[index], values[index], stack[-1]
+            if group == b"listlevel" and word == b"levelfollow" and levels:
                 levels[-1] = value
-            elif stack[-1] == b"list" and word == b"listid":
+            elif group == b"list" and word == b"listid":
                 lists[value] = levels
-            elif stack[-1] == b"listoverride" and word in (b"ls", b"listid"):
+            elif group == b"listoverride" and word in (b"ls", b"listid"):
                 override[word] = value
     return {
         (ls, level): follow for ls, list_id in overrides.items() for level, follow in enumerate(lists.get(list_id, []))
     }
 
 
-def _paragraph_list(tokens: list[bytes], start: int, end: int) -> tuple[int, int]:
+def _paragraph_list(tokens: _Tokens, start: int, end: int) -> tuple[int, int]:
     """The (\\ls, \\ilvl) of the paragraph whose \\listtext group spans ``start``–``end``.
 
     Writers put these among the paragraph's properties, before the group (Word) or
     after it (LibreOffice): look back to the paragraph's \\pard and on to its text.
     """
+    text, words, values = tokens.text, tokens.words, tokens.values
     found: dict[bytes, int] = {}
     for index in range(start - 1, -1, -1):
-        word = _word(tokens[index])
-        if word in (b"pard", b"par") or tokens[index] in (b"{", b"}"):
+        word = words[index]
+        if word in (b"pard", b"par") or text[index] in (b"{", b"}"):
             break
         if word in (b"ls", b"ilvl"):
-            found.setdefault(word, _value(tokens[index]) or 0)
-    for token in tokens[end + 1 :]:
-        word = _word(token)
+            found.setdefault(word, values[index] or 0)
+    for index in range(end + 1, len(text)):
+        word = words[index]
         if word is None or word == b"par":
             break  # the paragraph's text (a group or a run) has begun
         if word in (b"ls", b"ilvl"):
-            found.setdefault(word, _value(token) or 0)
+            found.setdefault(word, values[index] or 0)
     return found.get(b"ls", 0), found.get(b"ilvl", 0)
-
-
-def _value(token: bytes) -> int | None:
-    match = re.match(rb"\\[a-zA-Z]+(-?\d+)", token)
-    return int(match.group(1)) if match else None
-
-
-def _tokens(data: bytes) -> list[bytes] | None:
-    tokens: list[bytes] = []
-    position = 0
-    depth = 0
-    while position < len(data):
-        match = _TOKEN.match(data, position)
-        if match is None:  # a lone backslash at the very end
-            return None
-        token = match.group(0)
-        position = match.end()
-        if match.group(1) == b"bin" and match.group(2):
-            # \binN: N raw bytes follow, which may hold anything, braces included.
-            length = max(0, int(match.group(2)))
-            token += data[position : position + length]
-            position += length
-        elif token == b"{":
-            depth += 1
-        elif token == b"}":
-            depth -= 1
-            if depth < 0:
-                return None
-        tokens.append(token)
-    return tokens if depth == 0 else None
 
 
 def _word(token: bytes) -> bytes | None:
     """The name of a control word token (b"ls" for b"\\\\ls1 "), else None."""
-    if token.startswith(b"\\") and len(token) > 1 and token[1:2].isalpha():
-        return re.match(rb"\\([a-zA-Z]+)", token).group(1)  # type: ignore[union-attr]
-    return None
+    match = _TOKEN.match(token)
+    return match.group(1) if match is not None else None
 
 
-def _starred(tokens: list[bytes], index: int) -> bytes | None:
+def _starred(tokens: _Tokens, index: int) -> bytes | None:
     """The destination name of ``{\\*\\name …}`` starting at ``index``."""
-    if index + 2 < len(tokens) and tokens[index + 1] == b"\\*":
-        return _word(tokens[index + 2])
+    if index + 2 < len(tokens.text) and tokens.text[index + 1] == b"\\*":
+        return tokens.words[index + 2]
     return None
 
 
-def _group_end(tokens: list[bytes], start: int) -> int:
+def _group_end(text: list[bytes], start: int) -> int:
     depth = 0
-    for index in range(start, len(tokens)):
-        if tokens[index] == b"{":
+    for index in range(start, len(text)):
+        if text[index] == b"{":
             depth += 1
-        elif tokens[index] == b"}":
+        elif text[index] == b"}":
             depth -= 1
             if depth == 0:
                 return index
-    return len(tokens) - 1  # unreachable: _tokens checked the balance
+    return len(text) - 1  # unreachable: the tokenizer checked the balance
 
 
 def _literal(inner: list[bytes], follow: bytes) -> bytes:

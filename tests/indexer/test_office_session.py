@@ -1,6 +1,7 @@
 """An ingest converts its .doc/.wps/.rtf files in one LibreOffice session, whatever its worker count.
 
-Needs LibreOffice and its Python binding (python3-uno); skipped without either.
+Needs LibreOffice and its Python binding (python3-uno); skipped without either, or when
+``INDEXER_OFFICE=0`` or ``INDEXER_OFFICE_SESSION=0`` switches them off.
 """
 
 from __future__ import annotations
@@ -17,13 +18,10 @@ from tests.indexer.reading.office_documents import summary_fodt
 
 TOWNS = ["鹿苑镇", "塘桥镇", "妙桥镇"]
 
-pytestmark = [
-    pytest.mark.skipif(office.find_soffice() is None, reason="LibreOffice is not installed"),
-    pytest.mark.skipif(
-        office.find_soffice() is not None and office._uno_python() is None,
-        reason="LibreOffice's Python binding (python3-uno) is not installed: each file is converted cold",
-    ),
-]
+pytestmark = pytest.mark.skipif(
+    not office.sessions_available(),
+    reason="no LibreOffice session here (LibreOffice or python3-uno missing, or INDEXER_OFFICE[_SESSION]=0)",
+)
 
 
 def _convert(sources: list[Path], target: str, outdir: Path) -> list[Path]:
