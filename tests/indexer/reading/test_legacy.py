@@ -62,6 +62,8 @@ def fake_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     directory = tmp_path / "bin"
     directory.mkdir()
     monkeypatch.setenv("PATH", f"{directory}{os.pathsep}{os.environ.get('PATH', '')}")
+    # A fake soffice written here is "installed", even in a run that hides the real one.
+    monkeypatch.delenv(office.OFFICE_ENV, raising=False)
     return directory
 
 
