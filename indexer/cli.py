@@ -148,7 +148,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             workers=args.workers,
             force=args.force,
         )
-    from indexer.searching import run_search
+    from indexer.search_cli import run_search
 
     return run_search(args)
 
