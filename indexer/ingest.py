@@ -32,7 +32,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from engine import analysis, open_engine
+from engine import analysis, open_engine, rebuilding
 from engine.contract import EngineUnavailable, IncompatibleIndex, SearchEngine
 from engine.documents import index_fields
 from indexer.loading import index_documents
@@ -76,10 +76,13 @@ class PreparedFile:
     skipped: str | None = None
 
 
-def prepare_file(task: tuple[Path, Path]) -> PreparedFile:
+#: One file for a worker: its path, the archive root it was found under, and its display path (the engine's key).
+Task = tuple[Path, Path, str]
+
+
+def prepare_file(task: Task) -> PreparedFile:
     """Read, parse, enrich and segment one file: everything but writing (runs on a worker)."""
-    path, root = task
-    shown = display_path(path)
+    path, root, shown = task
     try:
         parsed = parse_file(path, root)
     except UnreadableFile as exc:
@@ -95,7 +98,7 @@ def _warm_worker() -> None:
     analysis.word_tokens("工会")
 
 
-def prepared_files(tasks: Sequence[tuple[Path, Path]], workers: int) -> Iterator[PreparedFile]:
+def prepared_files(tasks: Sequence[Task], workers: int) -> Iterator[PreparedFile]:
     """``prepare_file`` over ``tasks`` in order, on ``workers`` processes.
 
     Whole files go to the workers: parsing costs more than segmentation, so
@@ -126,13 +129,20 @@ class _Loader:
         self.bar = bar
         self.seen: set[str] = set()
 
-    def _changed(self, files: list[tuple[Path, Path]]) -> list[tuple[Path, Path]]:
-        changed = []
+    def _changed(self, files: list[tuple[Path, Path]]) -> list[Task]:
+        """The files to read: new ones, and known ones whose bytes changed (each with its display path)."""
+        changed: list[Task] = []
         for path, root in files:
-            shown = display_path(path)
+            shown = display_path(path)  # once per file: the engine's key, the report's name, the prune list
             self.seen.add(shown)
+            known = self.known.get(shown)
+            if known is None:
+                # Not in the index (or --force/--rebuild): nothing to compare, so no hash here;
+                # the reader hashes the bytes it reads anyway.
+                changed.append((path, root, shown))
+                continue
             try:
-                unchanged = self.known.get(shown) == file_sha256(path)
+                unchanged = known == file_sha256(path)
             except OSError as exc:
                 self.report.skipped.append((shown, f"cannot read: {exc.strerror or exc}"))
                 self.bar.update()
@@ -141,7 +151,7 @@ class _Loader:
                 self.report.files_unchanged += 1
                 self.bar.update()
             else:
-                changed.append((path, root))
+                changed.append((path, root, shown))
         return changed
 
     def load(self, files: list[tuple[Path, Path]], workers: int | None) -> None:
@@ -195,27 +205,33 @@ def ingest_files(
     whole run succeeds; on any error the old one keeps serving. Errors propagate.
     """
     report = RunReport()
-    indexed = {} if rebuild else engine.sources()
-    known = {} if force else indexed
     if rebuild:
-        engine.begin_rebuild()
-    try:
-        with tqdm(total=len(files), unit="file", file=sys.stderr, disable=None, dynamic_ncols=True) as bar:
-            loader = _Loader(engine, known, report, bar)
-            loader.load(list(files), workers)
-        if prune and not rebuild:
-            for gone in sorted(set(indexed) - loader.seen):
-                engine.delete_source(gone)
-                report.files_removed += 1
-        if rebuild:
-            engine.finish_rebuild()
-        else:
-            engine.commit()
-    except BaseException:
-        if rebuild:
-            engine.abort_rebuild()
-        raise
+        # A fresh index beside the live one, swapped in only if the block succeeds (engine.rebuilding).
+        with rebuilding(engine):
+            _load(engine, {}, report, files, workers)
+        return report
+    indexed = engine.sources()
+    loader = _load(engine, {} if force else indexed, report, files, workers)
+    if prune:
+        for gone in sorted(set(indexed) - loader.seen):
+            engine.delete_source(gone)
+            report.files_removed += 1
+    engine.commit()
     return report
+
+
+def _load(
+    engine: SearchEngine,
+    known: dict[str, str],
+    report: RunReport,
+    files: Sequence[tuple[Path, Path]],
+    workers: int | None,
+) -> _Loader:
+    """Load ``files`` with a progress bar on standard error; returns the loader (it knows what it saw)."""
+    with tqdm(total=len(files), unit="file", file=sys.stderr, disable=None, dynamic_ncols=True) as bar:
+        loader = _Loader(engine, known, report, bar)
+        loader.load(list(files), workers)
+    return loader
 
 
 def _ingest(
