@@ -59,11 +59,21 @@ class SearchState:
 
     ``only`` limits which parameters count (the article page takes ``q`` and
     ``literal`` from its URL; its ``p`` and the copies page's ``page`` are
-    theirs, not the search's).
+    theirs, not the search's). ``strict`` (the JSON API) refuses a parameter
+    name the search does not know; the pages ignore stray names so shared
+    links keep working.
     """
 
-    def __init__(self, args: MultiDict[str, str], endpoint_path: str = "/", only: Iterable[str] | None = None) -> None:
+    def __init__(
+        self,
+        args: MultiDict[str, str],
+        endpoint_path: str = "/",
+        only: Iterable[str] | None = None,
+        *,
+        strict: bool = False,
+    ) -> None:
         self.path = endpoint_path
+        self.strict = strict
         wanted = None if only is None else frozenset(only)
         self.pairs: list[tuple[str, str]] = [
             (key, value)
@@ -80,7 +90,7 @@ class SearchState:
     @cached_property
     def request(self) -> SearchRequest:
         """The engine request of this URL, built once; raises InvalidParameter (a 400) when it is not valid."""
-        return build_request(self._params)
+        return build_request(self._params, strict=self.strict)
 
     @cached_property
     def parsed(self) -> ParsedQuery:
@@ -116,7 +126,7 @@ class SearchState:
     @property
     def sort(self) -> str:
         """relevance or year."""
-        return self.get("sort", "relevance")
+        return self.get("sort", _DEFAULTS["sort"])
 
     def selected(self, facet: str) -> list[str]:
         """The raw values chosen for a facet (a year range stays a range)."""
