@@ -49,7 +49,6 @@ CONTEXT_BREAK = "\u2016\u2016"
 MAX_WORD_LENGTH = 255
 
 
-
 def stored_fields(doc: IndexDocument) -> dict[str, Any]:
     """The document as a flat dict of plain JSON values (without the analysed views).
 

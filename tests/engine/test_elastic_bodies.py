@@ -17,22 +17,22 @@ import pytest
 
 from engine import analysis, plan
 from engine.contract import FACETS, IndexDocument, SearchRequest
-from engine.elastic import (
-    BROWSE_SORT,
-    RELEVANCE_SORT,
-    YEAR_SORT,
+from engine.elastic.bodies import (
     bulk_actions,
     compile_node,
-    concrete_index_name,
     facet_aggregations,
-    index_body,
-    index_meta,
     search_body,
     sources_body,
     stale_query,
+)
+from engine.elastic.indices import (
+    concrete_index_name,
+    index_body,
+    index_meta,
     swap_actions,
     template_body,
 )
+from engine.elastic.ranking import BROWSE_SORT, RELEVANCE_SORT, YEAR_SORT
 from engine.query import parse_query
 
 MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"

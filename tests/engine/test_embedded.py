@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from engine import embedded, open_engine, plan, rebuilding
+from engine import open_engine, plan, rebuilding
 from engine.contract import EngineUnavailable, IncompatibleIndex, SearchRequest
-from engine.embedded import CURRENT_FILE, VERSION_FILE, EmbeddedEngine, compile_node
+from engine.embedded import CURRENT_FILE, VERSION_FILE, EmbeddedEngine, compile_node, ranking
 from engine.query import parse_query
 from tests.engine.conftest import load
 from tests.engine.documents import CORPUS, MINE, TOWN_A, by_id
@@ -93,7 +93,7 @@ def test_ties_beyond_the_first_scored_window_keep_paragraph_id_order(
     # holds. Some ids share their first 8 bytes (the engine's fast tie-break),
     # some do not, and the sources put them in the index in the reverse of id
     # order. Every page must still come out in paragraph_id order, collapsed or not.
-    monkeypatch.setattr(embedded, "_FIRST_WINDOW", 4)
+    monkeypatch.setattr(ranking, "FIRST_WINDOW", 4)
     stems = ("a1c0ffee", "a1c0ffee9", "b7", "c", "d0", "zz")
     pids = [f"{stem}-{n:04d}" for stem in stems for n in range(15, 0, -1)]
     twins = [
@@ -132,7 +132,7 @@ def test_quality_applied_as_a_field_weight_scores_like_the_quality_clause(tmp_pa
     # Elasticsearch multiplies by 1 + QUALITY_WEIGHT × quality in a function_score;
     # tantivy multiplies by the quality_weight field instead. Same scores, same order.
     engine = load(EmbeddedEngine(tmp_path), CORPUS)
-    generation = engine._live_generation()
+    generation = engine._generations.live()
     assert generation is not None
     searcher, schema = generation.searcher(), generation.schema
     parsed = parse_query(query)
