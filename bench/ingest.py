@@ -58,14 +58,14 @@ from bench.common import (
 def bench_parse(root: Path, label: str) -> dict[str, Any]:
     """Read, clean, split and enrich every file in this process; write paragraphs.jsonl."""
     from indexer import reading
-    from indexer.enrichment.facets import _word_tags
+    from indexer.enrichment.writer import word_tags
     from indexer.pipeline import discover, display_path, parse_document
     from indexer.reading import UnreadableFile
 
     archive = archive_dir(root, label)
     if not archive.exists():
         raise SystemExit(f"no corpus at {archive}: run `python -m bench corpus --size {label}` first")
-    _word_tags()  # jieba's POS table, loaded once per process: start-up, not parsing
+    word_tags()  # jieba's POS table, loaded once per process: start-up, not parsing
     files = list(discover([archive]))
     read_s: Counter[str] = Counter()
     read_cpu = 0.0
@@ -269,7 +269,7 @@ def bench_segment(root: Path, label: str, breakdown_limit: int = 40_000) -> dict
     # Where word_tokens' time goes, on one process, over a prefix of the corpus.
     sample = texts[:breakdown_limit]
     sample_bytes = sum(len(t.encode("utf-8")) for t in sample)
-    tokenizer = analysis._load_tokenizer()
+    tokenizer = analysis.segmenter()
     breakdown: dict[str, Any] = {"paragraphs": len(sample), "text_mb": mb(sample_bytes)}
     folded = [analysis.fold(x) for x in sample]
     docs = [
@@ -363,7 +363,7 @@ def compare_segmenters(sample: Sequence[str], sample_bytes: int) -> dict[str, An
     """
     from engine import analysis
 
-    out: dict[str, Any] = {"engine_uses": type(analysis._load_tokenizer()).__module__}
+    out: dict[str, Any] = {"engine_uses": type(analysis.segmenter()).__module__}
     made: dict[str, Any] = {}
     for name, factory in (("jieba", _stock_jieba), ("rjieba", _rjieba)):
         try:
@@ -550,10 +550,10 @@ def profile_ingest(root: Path, label: str, limit_files: int | None = None) -> di
     if limit_files:
         paths = [str(p) for p, _ in list(discover([archive]))[:limit_files]]
     shutil.rmtree(target, ignore_errors=True)
-    from indexer.enrichment.facets import _word_tags
+    from indexer.enrichment.writer import word_tags
 
     analysis.word_tokens("工会")  # dictionary loads are start-up, not ingest:
-    _word_tags()  # jieba's words and its part-of-speech table
+    word_tags()  # jieba's words and its part-of-speech table
     os.environ["TQDM_DISABLE"] = "1"
     profiler = Profiler(interval=0.002)
     profiler.start()

@@ -320,7 +320,7 @@ def section_profile() -> str:
         ]
         parts.append(
             f"Where a search goes at {s} (`python -m bench trace-ranking --size {s}`): each scored tantivy search "
-            "`_Ranking._window` runs to fill a first page of 20 distinct duplicate groups (its `limit`, i.e. how many "
+            "(a ranking window, reported to `on_timing` as `ranking_window`) runs to fill a first page of 20 distinct duplicate groups (its `limit`, i.e. how many "
             "top hits it fetched) and their time, and the facet aggregations, which run at the same time on helper "
             "threads:\n\n"
             + _table(

@@ -486,8 +486,8 @@ def bench_search(
 _SEARCH_STAGES = {
     "query parsing and plan (jieba on the query)": ("parse_query", "text_query", "filters_except", "compile_node"),
     # Facets are counted on helper threads, which the profiler does not sample: this is the wait for them.
-    "facet counts: waiting for the helper threads (_facets)": ("_facets", "wait_for_facets"),
-    "result page: rank, collapse, fetch, highlight (_page)": ("_page",),
+    "facet counts: waiting for the helper threads (FacetCounter)": ("start_counting", "wait_for_facets"),
+    "result page: rank, collapse, fetch, highlight (page_hits)": ("page_hits",),
 }
 #: Calls counted wherever they happen (they overlap the stages above).
 _SEARCH_CALLS = {
@@ -495,7 +495,7 @@ _SEARCH_CALLS = {
     "tantivy Searcher.aggregate (facets, year buckets, duplicate counts)": "aggregate",
     "stored document fetch (Searcher.doc)": "doc",
     "highlight (engine.highlight.highlight)": "highlight",
-    "stored fields of ranked hits, also for tie-breaks (_Ranking.fields: doc + json.loads)": "fields",
+    "stored fields of ranked hits, also for tie-breaks (Ranking.fields: doc + json.loads)": "fields",
 }
 
 
@@ -562,55 +562,36 @@ TRACE_QUERIES = ("民主管理", "工会经费", "安全生产", "职工书屋",
 def trace_ranking(root: Path, label: str, queries: tuple[str, ...] = TRACE_QUERIES) -> dict[str, Any]:
     """How many scored tantivy searches one search runs to rank and collapse a page, and what they cost.
 
-    Wraps (in this process only) the embedded engine's scored window search
-    and facet counting with timers; the engine code itself is not changed.
+    The embedded engine reports each scored ranking window and each facet
+    aggregation to its ``on_timing`` callback (engine.tracing).
     """
-    import engine.embedded as embedded
-    from engine import open_engine
+    from engine.embedded import EmbeddedEngine
     from engine.request import build_request
+    from engine.tracing import FACET_COUNTS, RANKING_WINDOW, Timing
 
-    windows: list[tuple[int, float]] = []
-    facet_ms: list[float] = []
-    original_window, original_counts = embedded._Ranking._window, embedded.EmbeddedEngine._facet_counts
-
-    def timed_window(self: Any, query: Any, limit: int) -> Any:
-        began = time.perf_counter()
-        out = original_window(self, query, limit)
-        windows.append((limit, round((time.perf_counter() - began) * 1000, 1)))
-        return out
-
-    def timed_counts(*args: Any) -> Any:  # runs on the helper threads, beside the ranking
-        began = time.perf_counter()
-        out = original_counts(*args)
-        facet_ms.append(round((time.perf_counter() - began) * 1000, 1))
-        return out
-
-    engine = open_engine(_search_index(root, label))
+    timings: list[Timing] = []  # appended to from the facet threads too: list.append is thread-safe
+    engine = EmbeddedEngine(_search_index(root, label), on_timing=timings.append)
     rows = []
-    embedded._Ranking._window = timed_window
-    embedded.EmbeddedEngine._facet_counts = staticmethod(timed_counts)  # type: ignore[method-assign]
     try:
         for q in queries:
             request = build_request({"q": [q]})
             engine.search(request)  # warm
-            windows.clear()
-            facet_ms.clear()
+            timings.clear()
             began = time.perf_counter()
             result = engine.search(request)
             total_ms = (time.perf_counter() - began) * 1000
+            windows = [t for t in timings if t.stage == RANKING_WINDOW]
             rows.append(
                 {
                     "query": q,
                     "hits": result.total,
                     "search_ms": round(total_ms, 1),
-                    "ranking_windows": [limit for limit, _ms in windows],
-                    "ranking_ms": round(sum(ms for _limit, ms in windows), 1),
-                    "facet_aggregations_ms": facet_ms[:],
+                    "ranking_windows": [t.limit for t in windows],
+                    "ranking_ms": round(sum(t.ms for t in windows), 1),
+                    "facet_aggregations_ms": [t.ms for t in timings if t.stage == FACET_COUNTS],
                 }
             )
     finally:
-        embedded._Ranking._window = original_window
-        embedded.EmbeddedEngine._facet_counts = staticmethod(original_counts)  # type: ignore[method-assign]
         engine.close()
     result = {"rows": rows}
     save_result("search-trace", label, result)

@@ -137,7 +137,7 @@ class EmbeddedEngine:
         by_relevance = wanted.ranked and request.sort != "year"
         # Counting rides on the facet aggregation: it needs no scores, a scored count would.
         # The facets are counted on other cores while this thread runs the first scored search.
-        counting = self._facets.start(searcher, schema, wanted.node, request)
+        counting = self._facets.start_counting(searcher, schema, wanted.node, request)
         first = None
         if by_relevance and page.size:
             first = ranking.Ranking(searcher, [(query, ranking.UNKNOWN_TOTAL)], True, self._on_timing)

@@ -94,7 +94,7 @@ class FacetCounter:
                 self._pid = os.getpid()
             return self._pool
 
-    def start(
+    def start_counting(
         self, searcher: tantivy.Searcher, schema: tantivy.Schema, text: plan.Node, request: SearchRequest
     ) -> Callable[[], tuple[dict[str, list[FacetCount]], int]]:
         """Start counting the facets and the total; the returned function waits for them."""
