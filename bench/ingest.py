@@ -182,8 +182,8 @@ def profile_ingest(root: Path, label: str, limit_files: int | None = None) -> di
     if root_frame is not None:
         _walk(root_frame, frozenset(), totals, inner)
     total = root_frame.time if root_frame is not None else wall
-    # replace_source includes analysis when documents arrive unanalysed; with workers=1
-    # analyze_documents runs inline before replace_source, so it does not.
+    # replace_source includes analysis when documents arrive without their token views;
+    # the indexer analyses them before (inline with workers=1), so it does not.
     shares = {k: {"s": round(v, 2), "share": round(v / total, 3)} for k, v in totals.items()}
     details = {k: {"s": round(v, 2), "share": round(v / total, 3)} for k, v in inner.items()}
     text = profiler.output_text(unicode=True, color=False, show_all=False)
@@ -235,8 +235,8 @@ def _walk(frame: Any, active: frozenset[str], totals: dict[str, float], inner: d
             inner["word_tokens: segmenter tokenize (jieba / jieba-rs)"] += frame.time
     if name in ("add_document", "dumps") and _WRITE in active:
         inner[f"engine write: {name}"] += frame.time
-    if name == "ensure_analyzed":
-        inner["replace_source: ensure_analyzed (analysis inline)"] += frame.time
+    if name == "token_views" and _WRITE in active:
+        inner["replace_source: token_views (analysis inline)"] += frame.time
     for child in frame.children:
         _walk(child, matched, totals, inner)
 

@@ -132,7 +132,7 @@ def source_hash(hashes: Sequence[str]) -> str:
     return hashes[0] if len(hashes) == 1 else ""
 
 
-def settled_documents(source_path: str, documents: Iterable[IndexDocument | Mapping[str, Any]]) -> list[dict[str, Any]]:
+def settled_documents(source_path: str, documents: Iterable[IndexDocument]) -> list[dict[str, Any]]:
     """Index fields for the paragraphs of one ``replace_source`` call, headings settled per article.
 
     Every paragraph must belong to ``source_path``: replacing and pruning go

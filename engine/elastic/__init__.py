@@ -254,7 +254,7 @@ class ElasticsearchEngine:
 
     # -- writing ----------------------------------------------------------
 
-    def replace_source(self, source_path: str, documents: Iterable[IndexDocument | Mapping[str, Any]]) -> None:
+    def replace_source(self, source_path: str, documents: Iterable[IndexDocument]) -> None:
         """Index a source file's paragraphs, then drop its paragraphs that are no longer there.
 
         Indexing first (ids are paragraph_ids, so unchanged paragraphs are

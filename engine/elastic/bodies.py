@@ -14,9 +14,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from engine import backend_rules, plan
-from engine import documents as stored
 from engine import facets as registry
-from engine.contract import FACETS, IndexDocument, SearchRequest
+from engine.contract import FACETS, SearchRequest
 from engine.elastic.ranking import collapse_clause, sort_clause
 from engine.expansion import NO_EXPANSION, Expansion
 from engine.query import ParsedQuery, parse_query
@@ -205,14 +204,13 @@ def search_body(
     return body
 
 
-def bulk_actions(index: str, items: Iterable[IndexDocument | Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
-    """Bulk ``index`` actions for documents (or dicts from engine.documents.index_fields).
+def bulk_actions(index: str, documents: Iterable[Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Bulk ``index`` actions for paragraphs' index fields (engine.documents.index_fields): each is a ``_source``.
 
     ``_id`` is the paragraph_id, so re-ingesting a file overwrites its
     paragraphs in place instead of duplicating them.
     """
-    for item in items:
-        fields = stored.ensure_analyzed(item)
+    for fields in documents:
         yield {"_op_type": "index", "_index": index, "_id": fields["paragraph_id"], "_source": fields}
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -89,7 +89,7 @@ class EmbeddedEngine:
 
     # -- writing -------------------------------------------------------------
 
-    def replace_source(self, source_path: str, documents: Iterable[IndexDocument | Mapping[str, Any]]) -> None:
+    def replace_source(self, source_path: str, documents: Iterable[IndexDocument]) -> None:
         """Drop the paragraphs of one source file and add these (visible after commit)."""
         with self._lock:
             writer = self._generations.writing().writer()

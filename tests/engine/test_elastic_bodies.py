@@ -17,6 +17,7 @@ import pytest
 
 from engine import analysis, plan
 from engine.contract import FACETS, IndexDocument, SearchRequest
+from engine.documents import index_fields
 from engine.elastic.bodies import (
     bulk_actions,
     compile_node,
@@ -144,8 +145,6 @@ def test_mappings_cover_exactly_the_indexed_fields() -> None:
     doc = IndexDocument(
         paragraph_id="a#1", article_id="a", position=1, text="工会", title="t", source_path="p", source_sha256="s"
     )
-    from engine.documents import index_fields
-
     assert set(index_fields(doc)) == set(load("mappings.json")["properties"])
 
 
@@ -222,7 +221,7 @@ def test_bulk_action_for_a_document() -> None:
         year=2023,
         origins={"township": "path"},
     )
-    (action,) = list(bulk_actions("summaries-1", [doc]))
+    (action,) = list(bulk_actions("summaries-1", [index_fields(doc)]))
     assert action == {
         "_op_type": "index",
         "_index": "summaries-1",
