@@ -9,15 +9,11 @@ lists, and engine.highlight marks the text. This package only translates:
 plan nodes into query DSL, requests into search bodies, and ES responses
 back into contract objects. It pairs file by file with engine/embedded/:
 
-=================  ==========================  =====================================
-elastic            embedded                    what
-=================  ==========================  =====================================
-``__init__``       ``__init__``                the engine: search, read, write, rebuild
-``indices``        ``schema``, ``generations``  mappings, names, the alias swap
-``bodies``         ``compile``                 plan → queries and aggregations
-``ranking``        ``ranking``                 orders, duplicate collapse
-``facets``         ``facets``                  disjunctive facet counts
-=================  ==========================  =====================================
+- ``__init__``: the engine (search, read, write, rebuild) ↔ embedded ``__init__``
+- ``indices``: mappings, index names, the alias swap ↔ embedded ``schema`` and ``generations``
+- ``bodies``: plan → queries and aggregations ↔ embedded ``compile``
+- ``ranking``: orders, duplicate collapse ↔ embedded ``ranking``
+- ``facets``: disjunctive facet counts ↔ embedded ``facets``
 
 Timeouts, retries and the circuit breaker for a hung node live in
 engine._es_transport.

@@ -4,16 +4,12 @@ Matching, scoring and facets follow the backend-neutral plan tree
 (engine.plan); the rules both backends share are in engine.backend_rules.
 The package pairs file by file with engine/elastic/:
 
-=================  ==========================  =====================================
-embedded           elastic                     what
-=================  ==========================  =====================================
-``__init__``       ``__init__``                the engine: search, read, write, rebuild
-``schema``         ``indices`` (mappings)      the fields a paragraph is indexed as
-``generations``    ``indices`` (alias swaps)   where the live index is, atomic swaps
-``compile``        ``bodies``                  plan → queries and aggregations
-``ranking``        ``ranking``                 orders, tie-breaks, duplicate collapse
-``facets``         ``facets``                  disjunctive facet counts
-=================  ==========================  =====================================
+- ``__init__``: the engine (search, read, write, rebuild) ↔ elastic ``__init__``
+- ``schema``: the fields a paragraph is indexed as ↔ elastic ``indices`` (mappings)
+- ``generations``: where the live index is, the atomic swap ↔ elastic ``indices`` (alias swap)
+- ``compile``: plan → queries and aggregations ↔ elastic ``bodies``
+- ``ranking``: orders, tie-breaks, duplicate collapse ↔ elastic ``ranking``
+- ``facets``: disjunctive facet counts ↔ elastic ``facets``
 
 See engine.embedded.generations for the folder layout.
 """
