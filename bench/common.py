@@ -10,7 +10,7 @@ Everything a run produces outside the repository lives under one work folder
     /tmp/union-bench/<size>/fts5.sqlite      the SQLite FTS5 trigram comparison index
 
 Figures are kept as JSON in bench/results/ (one file per benchmark and size)
-so that bench/report.py can rebuild the tables of bench/RESULTS.md from them.
+so that bench/report/ can rebuild the tables of bench/RESULTS.md from them.
 """
 
 from __future__ import annotations

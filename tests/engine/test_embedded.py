@@ -150,7 +150,7 @@ def test_quality_applied_as_a_field_weight_scores_like_the_quality_clause(tmp_pa
 
 
 def test_on_timing_reports_each_ranking_window_and_facet_aggregation(tmp_path: Path) -> None:
-    # The benchmarks' hook (bench/search.py trace_ranking): no private name is patched to time a search.
+    # The benchmarks' hook (bench/search_profile.py trace_ranking): no private name is patched to time a search.
     timings: list[Timing] = []
     load(EmbeddedEngine(tmp_path), CORPUS).close()
     engine = EmbeddedEngine(tmp_path, on_timing=timings.append)
