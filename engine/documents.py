@@ -143,21 +143,12 @@ def settle_headings(documents: Iterable[IndexDocument]) -> list[dict[str, Any]]:
     headings: there each heading is all there is to find, so it is searched
     like any other short paragraph (band "low").
     """
-    fields = [_fields_of(doc) for doc in documents]
+    fields = [index_fields(doc) for doc in documents]
     with_body = {f["article_id"] for f in fields if not f.get("is_heading")}
     for f in fields:
         if f.get("is_heading") and f["article_id"] not in with_body:
             f["quality_band"] = "low"
     return fields
-
-
-def _fields_of(doc: IndexDocument | Mapping[str, Any]) -> dict[str, Any]:
-    if isinstance(doc, IndexDocument):
-        return index_fields(doc)
-    # Transitional, the one place a dict is still taken: indexer/ingest.py hands over
-    # index_fields() dicts until it passes indexer.loading.analysed_documents() instead
-    # (NOTES-i13-engine.md). Remove this branch then.
-    return dict(doc)
 
 
 def document_from_fields(fields: Mapping[str, Any]) -> IndexDocument:

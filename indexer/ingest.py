@@ -28,14 +28,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
-from typing import Any
 
 from tqdm import tqdm
 
 from engine import analysis, open_engine, rebuilding
-from engine.contract import EngineUnavailable, IncompatibleIndex, SearchEngine
-from engine.documents import index_fields
-from indexer.loading import index_documents
+from engine.contract import EngineUnavailable, IncompatibleIndex, IndexDocument, SearchEngine
+from indexer.loading import analysed_documents
 from indexer.model import Article
 from indexer.pipeline import discover, display_path, parse_file
 from indexer.reading import UnreadableFile
@@ -72,7 +70,7 @@ class PreparedFile:
     shown: str
     size: int = 0
     articles: list[Article] = field(default_factory=list)
-    fields: list[dict[str, Any]] = field(default_factory=list)
+    fields: list[IndexDocument] = field(default_factory=list)
     skipped: str | None = None
 
 
@@ -89,7 +87,7 @@ def prepare_file(task: Task) -> PreparedFile:
         return PreparedFile(shown, skipped=exc.reason)
     except OSError as exc:
         return PreparedFile(shown, skipped=f"cannot read: {exc.strerror or exc}")
-    fields = [index_fields(doc) for doc in index_documents(parsed)]
+    fields = analysed_documents(parsed)
     return PreparedFile(shown, parsed.source.size, parsed.articles, fields)
 
 
@@ -175,9 +173,9 @@ class _Loader:
                 since_commit = 0
             self._show(Path(prepared.shown).name)
 
-    def _count_parts(self, fields: list[dict[str, Any]]) -> None:
+    def _count_parts(self, fields: list[IndexDocument]) -> None:
         """Tell the report about over-long paragraphs that were split into parts."""
-        groups = Counter(logical_paragraph_id(f["paragraph_id"]) for f in fields)
+        groups = Counter(logical_paragraph_id(f.paragraph_id) for f in fields)
         split = [count for count in groups.values() if count > 1]
         self.report.long_paragraphs += len(split)
         self.report.long_paragraph_parts += sum(split)
