@@ -43,9 +43,11 @@ class Filters:
 
     @classmethod
     def from_request(cls, request: Any) -> Filters:
+        """The filters of an engine SearchRequest."""
         return cls(dict(request.filters), request.year_from, request.year_to)
 
     def accepts(self, record: Mapping[str, Any]) -> bool:
+        """Whether a paragraph record passes the filters."""
         for facet, wanted in self.values.items():
             # The record's value(s) under the facet's index field, as strings (the registry says where).
             declared = registry.facet(facet)
@@ -60,6 +62,7 @@ class Filters:
 
 
 def term_runs(term: Term) -> list[str]:
+    """The literal runs of a query term (engine.analysis.literal_runs)."""
     return analysis.literal_runs(term.text)
 
 
@@ -88,10 +91,12 @@ def term_predicate(term: Term) -> Callable[[str], bool]:
 
 
 def query_predicate(parsed: ParsedQuery) -> Callable[[str], bool]:
+    """A test of one folded text: does it satisfy every clause of the query?"""
     clauses = [[term_predicate(t) for t in clause.alternatives] for clause in parsed.required]
     excluded = [term_predicate(t) for t in parsed.excluded]
 
     def matches(text: str) -> bool:
+        """Whether the folded text satisfies the query."""
         for alternatives in clauses:
             if not any(p(text) for p in alternatives):
                 return False
@@ -110,6 +115,7 @@ class SubstringScan:
         self.prepare_s = time.perf_counter() - started
 
     def search(self, query: str, filters: Filters) -> set[str]:
+        """Ids of the paragraphs matching ``query`` under ``filters``."""
         matches = query_predicate(parse_query(query))
         records = self.records
         return {records[i]["id"] for i, text in enumerate(self.folded) if matches(text) and filters.accepts(records[i])}
@@ -165,6 +171,7 @@ class Fts5Trigram:
         self.build_s = time.perf_counter() - started
 
     def size_bytes(self) -> int:
+        """Bytes of the database file."""
         return self.path.stat().st_size
 
     def match_count(self, text: str) -> int:
@@ -181,6 +188,7 @@ class Fts5Trigram:
         post: list[Any] = []
 
         def term_sql(term: Term) -> str:
+            """The SQL condition and its parameters for one term."""
             nonlocal fallback
             runs = term_runs(term)
             if not runs:

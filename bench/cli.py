@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bench.common import DEFAULT_ROOT, REPO, log, parse_size, size_label
@@ -29,7 +29,7 @@ def _sizes(text: str) -> list[str]:
     return [size_label(parse_size(part)) for part in text.split(",") if part.strip()]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bench", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -55,15 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     with_size("trace-ranking", "time the ranking windows a collapsed first page needs")
     psearch = with_size("profile-search", "profile in-process searches with pyinstrument")
     psearch.add_argument("--rounds", type=int, default=3)
-    search = with_size("search", "search latency: in-process, HTTP, concurrent, alternatives")
-    search.add_argument(
-        "--rounds", type=int, default=3, help="passes over the query set in-process (default %(default)s)"
-    )
-    search.add_argument("--http-requests", type=int, default=300, help="requests for the one-client HTTP run")
-    search.add_argument("--concurrent-requests", type=int, default=400, help="requests for the 8-client HTTP run")
-    search.add_argument("--skip-http", action="store_true")
-    search.add_argument("--skip-alternatives", action="store_true")
-    search.add_argument("--agreement-cap", type=int, default=100_000, help="compare id sets only up to this many hits")
+    _add_search_options(with_size("search", "search latency: in-process, HTTP, concurrent, alternatives"))
     with_size("coldstart", "time to first answered search, worker RSS")
     sub.add_parser("report", help="rewrite the generated sections of bench/RESULTS.md")
     every = sub.add_parser("all", help="corpus, parse, segment, ingest, search, coldstart and report for each size")
@@ -72,43 +64,59 @@ def main(argv: Sequence[str] | None = None) -> int:
     every.add_argument(
         "--profile-files", type=int, default=1000, help="profile the first N files (default %(default)s)"
     )
+    return parser
 
-    args = parser.parse_args(argv)
+
+def _add_search_options(search: argparse.ArgumentParser) -> None:
+    search.add_argument(
+        "--rounds", type=int, default=3, help="passes over the query set in-process (default %(default)s)"
+    )
+    search.add_argument("--http-requests", type=int, default=300, help="requests for the one-client HTTP run")
+    search.add_argument("--concurrent-requests", type=int, default=400, help="requests for the 8-client HTTP run")
+    search.add_argument("--skip-http", action="store_true")
+    search.add_argument("--skip-alternatives", action="store_true")
+    search.add_argument("--agreement-cap", type=int, default=100_000, help="compare id sets only up to this many hits")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one benchmark command (or ``all``), then rewrite the generated sections of bench/RESULTS.md."""
+    args = _parser().parse_args(argv)
     os.chdir(REPO)  # display paths (and so paragraph ids) are computed relative to the working folder
     root: Path = args.root
 
-    from bench import corpus as corpus_mod
     from bench import ingest as ingest_mod
     from bench import report as report_mod
-    from bench import search as search_mod
 
-    if args.command == "report":
-        report_mod.write_report(root)
-        return 0
     if args.command == "all":
         for label in _sizes(args.sizes):
             run_size(root, label)
         ingest_mod.profile_ingest(root, size_label(parse_size(args.profile_size)), args.profile_files)
-        report_mod.write_report(root)
-        return 0
+    elif args.command != "report":
+        _run_one(args, root, size_label(parse_size(args.size)))
+    report_mod.write_report(root)
+    return 0
 
-    label = size_label(parse_size(args.size))
-    if args.command == "corpus":
-        corpus_mod.generate(parse_size(args.size), root, seed=args.seed or corpus_mod.DEFAULT_SEED, force=args.force)
-    elif args.command == "parse":
-        ingest_mod.bench_parse(root, label)
-    elif args.command == "segment":
-        ingest_mod.bench_segment(root, label)
-    elif args.command == "ingest":
-        ingest_mod.bench_ingest(root, label, [int(w) for w in args.workers.split(",")])
-    elif args.command == "profile":
-        ingest_mod.profile_ingest(root, label, args.files)
-    elif args.command == "trace-ranking":
-        search_mod.trace_ranking(root, label)
-    elif args.command == "profile-search":
-        search_mod.profile_search(root, label, args.rounds)
-    elif args.command == "search":
-        search_mod.bench_search(
+
+def _run_one(args: argparse.Namespace, root: Path, label: str) -> None:
+    """One benchmark command at one size."""
+    from bench import corpus as corpus_mod
+    from bench import ingest as ingest_mod
+    from bench import parse as parse_mod
+    from bench import search as search_mod
+    from bench import search_profile as profile_mod
+    from bench import segment as segment_mod
+
+    commands: dict[str, Callable[[], object]] = {
+        "corpus": lambda: corpus_mod.generate(
+            parse_size(args.size), root, seed=args.seed or corpus_mod.DEFAULT_SEED, force=args.force
+        ),
+        "parse": lambda: parse_mod.bench_parse(root, label),
+        "segment": lambda: segment_mod.bench_segment(root, label),
+        "ingest": lambda: ingest_mod.bench_ingest(root, label, [int(w) for w in args.workers.split(",")]),
+        "profile": lambda: ingest_mod.profile_ingest(root, label, args.files),
+        "trace-ranking": lambda: profile_mod.trace_ranking(root, label),
+        "profile-search": lambda: profile_mod.profile_search(root, label, args.rounds),
+        "search": lambda: search_mod.bench_search(
             root,
             label,
             rounds=args.rounds,
@@ -117,24 +125,27 @@ def main(argv: Sequence[str] | None = None) -> int:
             skip_http=args.skip_http,
             skip_alternatives=args.skip_alternatives,
             agreement_cap=args.agreement_cap,
-        )
-    elif args.command == "coldstart":
-        search_mod.bench_coldstart(root, label)
-    report_mod.write_report(root)
-    return 0
+        ),
+        "coldstart": lambda: profile_mod.bench_coldstart(root, label),
+    }
+    commands[args.command]()
 
 
 def run_size(root: Path, label: str) -> None:
+    """Every benchmark at one size, in the order each needs the previous one's output."""
     from bench import corpus as corpus_mod
     from bench import ingest as ingest_mod
+    from bench import parse as parse_mod
     from bench import search as search_mod
+    from bench import search_profile as profile_mod
+    from bench import segment as segment_mod
 
     log(f"=== size {label} ===")
     corpus_mod.generate(parse_size(label), root)
-    ingest_mod.bench_parse(root, label)
-    ingest_mod.bench_segment(root, label)
+    parse_mod.bench_parse(root, label)
+    segment_mod.bench_segment(root, label)
     ingest_mod.bench_ingest(root, label)
     search_mod.bench_search(root, label)
-    search_mod.profile_search(root, label)
-    search_mod.trace_ranking(root, label)
-    search_mod.bench_coldstart(root, label)
+    profile_mod.profile_search(root, label)
+    profile_mod.trace_ranking(root, label)
+    profile_mod.bench_coldstart(root, label)

@@ -10,7 +10,7 @@ Everything a run produces outside the repository lives under one work folder
     /tmp/union-bench/<size>/fts5.sqlite      the SQLite FTS5 trigram comparison index
 
 Figures are kept as JSON in bench/results/ (one file per benchmark and size)
-so that bench/report.py can rebuild the tables of bench/RESULTS.md from them.
+so that bench/report/ can rebuild the tables of bench/RESULTS.md from them.
 """
 
 from __future__ import annotations
@@ -57,18 +57,22 @@ def size_label(paragraphs: int) -> str:
 
 
 def work_dir(root: Path, label: str) -> Path:
+    """The folder of one archive size under the bench root."""
     return Path(root) / label
 
 
 def archive_dir(root: Path, label: str) -> Path:
+    """The generated archive of one size."""
     return work_dir(root, label) / "archive"
 
 
 def paragraphs_file(root: Path, label: str) -> Path:
+    """paragraphs.jsonl of one size (written by the parse benchmark)."""
     return work_dir(root, label) / "paragraphs.jsonl"
 
 
 def index_dir(root: Path, label: str, workers: int) -> Path:
+    """The embedded index the ingest benchmark built with ``workers`` workers."""
     return work_dir(root, label) / f"index-w{workers}"
 
 
@@ -92,6 +96,7 @@ def save_result(kind: str, label: str, data: dict[str, Any]) -> Path:
 
 
 def load_result(kind: str, label: str) -> dict[str, Any] | None:
+    """A saved result (bench/results/<label>-<kind>.json), or None."""
     path = RESULTS_DIR / f"{label}-{kind}.json"
     if not path.exists():
         return None
@@ -104,10 +109,12 @@ def loadavg() -> list[float]:
 
 
 def now_iso() -> str:
+    """The local time now, ISO 8601 to the second."""
     return _dt.datetime.now().astimezone().isoformat(timespec="seconds")
 
 
 def git_commit() -> str:
+    """HEAD, with +uncommitted when the code under test has local edits."""
     try:
         out = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True, check=True
@@ -166,6 +173,7 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 def latency_summary(ms: Sequence[float]) -> dict[str, float]:
+    """Percentiles and extremes of latencies in ms."""
     return {
         "n": len(ms),
         "p50_ms": round(percentile(ms, 50), 2),
@@ -258,6 +266,7 @@ class TreeMemory:
         self.cpu: dict[int, float] = {}
 
     def sample(self) -> None:
+        """Record the memory of the process tree now."""
         for pid in (self.pid, *self.children_seen):
             used = proc_cpu(pid)
             if used is not None:
@@ -277,6 +286,7 @@ class TreeMemory:
         self.tree_anon_peak = max(self.tree_anon_peak, anon)
 
     def as_dict(self) -> dict[str, float]:
+        """The peaks recorded, in MiB."""
         return {
             "main_peak_rss_mib": mib(self.main_hwm),
             "worker_peak_rss_mib": mib(self.child_hwm),
@@ -304,6 +314,7 @@ def run_measured(
     chunks: dict[str, str] = {}
 
     def drain(name: str, stream: Any) -> None:
+        """Read a pipe to the end, keeping its tail."""
         chunks[name] = stream.read()
 
     readers = [
@@ -330,6 +341,7 @@ def run_measured(
 
 
 def mib(n_bytes: float) -> float:
+    """Bytes as MiB, one decimal."""
     return round(n_bytes / 2**20, 1)
 
 
@@ -339,10 +351,12 @@ def mb(n_bytes: float) -> float:
 
 
 def dir_bytes(path: Path) -> int:
+    """Bytes of every file under ``path``."""
     return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file())
 
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """The records of a JSON Lines file, one by one."""
     with Path(path).open(encoding="utf-8") as handle:
         for line in handle:
             if line.strip():
@@ -350,4 +364,5 @@ def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
 
 
 def log(message: str) -> None:
+    """A timestamped progress line on stderr."""
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)

@@ -23,24 +23,20 @@ give the same files, byte for byte (.docx zip entries carry a fixed date).
 
 from __future__ import annotations
 
-import io
 import json
 import random
 import re
 import shutil
-import struct
 import time
-import zipfile
-import zlib
 from bisect import bisect
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape as xml_escape
 
 from bench.common import REPO, archive_dir, log, size_label, work_dir
+from bench.docx_files import docx_bytes
 
 DEFAULT_SEED = 20240601
 SAMPLES = REPO / "samples"
@@ -245,6 +241,7 @@ class Generator:
         text = _BLANK_YEAR.sub(lambda m: str(year) if rng.random() < 0.7 else m.group(0), text)
 
         def number(match: re.Match[str]) -> str:
+            """A plausible figure for a sentence."""
             digits = match.group(0)
             if rng.random() < 0.3:
                 return digits
@@ -293,6 +290,7 @@ class Generator:
         return candidate
 
     def summary(self) -> Summary:
+        """The next generated summary file."""
         rng = self.rng
         org = self._org()
         year = rng.choices(_YEARS, _YEAR_WEIGHTS)[0]
@@ -323,114 +321,9 @@ def hash_index(text: str, modulo: int) -> int:
 
 # --------------------------------------------------------------------------- writing files
 
-_DOS_TIME, _DOS_DATE = 0, (2020 - 1980) << 9 | 1 << 5 | 1  # 2020-01-01 00:00:00
-_W_BODY = re.compile(r"<w:body>.*?(?=<w:sectPr)", re.DOTALL)
-
-
-class _DocxTemplate:
-    """python-docx's own blank document, its constant parts compressed once.
-
-    Saving through python-docx costs ~50 ms a file (it re-deflates its 800 KB
-    of style parts every time), too slow for tens of thousands of files. The
-    package written here is python-docx's, part for part; only
-    word/document.xml is new per file, and the zip is assembled directly with
-    fixed dates so the same lines always give the same bytes.
-    """
-
-    def __init__(self) -> None:
-        import datetime
-
-        import docx
-
-        document = docx.Document()
-        document.core_properties.created = datetime.datetime(2020, 1, 1)
-        document.core_properties.modified = datetime.datetime(2020, 1, 1)
-        document.core_properties.last_modified_by = "bench"
-        document.core_properties.author = "bench"
-        document.add_paragraph("PLACEHOLDER")
-        raw = io.BytesIO()
-        document.save(raw)
-        self.parts: list[tuple[str, bytes | None]] = []
-        with zipfile.ZipFile(io.BytesIO(raw.getvalue())) as package:
-            for info in package.infolist():
-                data = package.read(info.filename)
-                if info.filename == "word/document.xml":
-                    self.document_xml = data.decode("utf-8")
-                    self.parts.append((info.filename, None))
-                else:
-                    self.parts.append((info.filename, data))
-        self._compressed = {name: _deflated(data) for name, data in self.parts if data is not None}
-
-    def build(self, lines: list[str], title_style: bool) -> bytes:
-        paragraphs = []
-        for i, line in enumerate(lines):
-            style = '<w:pPr><w:pStyle w:val="Title"/></w:pPr>' if i == 0 and title_style else ""
-            paragraphs.append(f'<w:p>{style}<w:r><w:t xml:space="preserve">{xml_escape(line)}</w:t></w:r></w:p>')
-        body = "<w:body>" + "".join(paragraphs)
-        xml = _W_BODY.sub(lambda _m: body, self.document_xml, count=1).encode("utf-8")
-        entries = [(name, self._compressed[name] if data is not None else _deflated(xml)) for name, data in self.parts]
-        return _zip(entries)
-
-
-def _deflated(data: bytes) -> tuple[int, int, bytes]:
-    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
-    packed = compressor.compress(data) + compressor.flush()
-    return zlib.crc32(data), len(data), packed
-
-
-def _zip(entries: list[tuple[str, tuple[int, int, bytes]]]) -> bytes:
-    """A zip archive of already deflated entries (the subset of the format Word and zipfile read)."""
-    out = io.BytesIO()
-    central = []
-    for name, (crc, size, packed) in entries:
-        encoded = name.encode("utf-8")
-        offset = out.tell()
-        header = struct.pack(
-            "<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, _DOS_TIME, _DOS_DATE, crc, len(packed), size, len(encoded), 0
-        )
-        out.write(header + encoded + packed)
-        central.append(
-            struct.pack(
-                "<IHHHHHHIIIHHHHHII",
-                0x02014B50,
-                20,
-                20,
-                0,
-                8,
-                _DOS_TIME,
-                _DOS_DATE,
-                crc,
-                len(packed),
-                size,
-                len(encoded),
-                0,
-                0,
-                0,
-                0,
-                0,
-                offset,
-            )
-            + encoded
-        )
-    start = out.tell()
-    directory = b"".join(central)
-    out.write(directory)
-    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), len(directory), start, 0))
-    return out.getvalue()
-
-
-_TEMPLATE: _DocxTemplate | None = None
-
-
-def docx_bytes(lines: list[str], title_style: bool) -> bytes:
-    """A .docx of the lines (first in the Title style or plain), byte-for-byte reproducible."""
-    global _TEMPLATE
-    if _TEMPLATE is None:
-        _TEMPLATE = _DocxTemplate()
-    return _TEMPLATE.build(lines, title_style)
-
 
 def encode(summary: Summary, rng: random.Random) -> bytes:
+    """The file's bytes in its format: a .docx, or text in GB18030, UTF-8 with BOM and CRLF, or UTF-8."""
     if summary.fmt == "docx":
         return docx_bytes(summary.lines, title_style=rng.random() < 0.5)
     if summary.fmt == "gb18030":
@@ -438,6 +331,29 @@ def encode(summary: Summary, rng: random.Random) -> bytes:
     if summary.fmt == "utf8-bom-crlf":
         return ("\r\n".join(summary.lines) + "\r\n").encode("utf-8-sig")
     return ("\n".join(summary.lines) + "\n").encode("utf-8")
+
+
+@dataclass
+class _Written:
+    """What ``generate`` has written so far."""
+
+    paragraphs: int = 0
+    files_by_format: Counter[str] = field(default_factory=Counter)
+    bytes_by_format: Counter[str] = field(default_factory=Counter)
+    text_bytes: int = 0
+    copies: int = 0
+    townships: set[str] = field(default_factory=set)
+    years: set[str] = field(default_factory=set)
+
+    def add(self, summary: Summary, data: bytes) -> None:
+        """Count one written file."""
+        self.paragraphs += len(summary.lines)
+        self.copies += summary.copies
+        self.files_by_format[summary.fmt] += 1
+        self.bytes_by_format[summary.fmt] += len(data)
+        self.text_bytes += sum(len(line.encode("utf-8")) for line in summary.lines)
+        self.townships.add(summary.relative.split("/")[0])
+        self.years.add(re.search(r"(\d{4})年", summary.relative).group(1))  # type: ignore[union-attr]
 
 
 def generate(paragraphs: int, root: Path, seed: int = DEFAULT_SEED, force: bool = False) -> dict[str, Any]:
@@ -457,17 +373,38 @@ def generate(paragraphs: int, root: Path, seed: int = DEFAULT_SEED, force: bool 
         stale.unlink()
     target.mkdir(parents=True)
     started = time.perf_counter()
+    written = _write_files(target, paragraphs, seed, label)
+    manifest = {
+        "seed": seed,
+        "target_paragraphs": paragraphs,
+        "label": label,
+        "archive": str(target),
+        "files": sum(written.files_by_format.values()),
+        "files_by_format": dict(written.files_by_format),
+        "bytes_on_disk": sum(written.bytes_by_format.values()),
+        "bytes_by_format": dict(written.bytes_by_format),
+        "generated_paragraph_lines": written.paragraphs,
+        "generated_text_bytes_utf8": written.text_bytes,
+        "body_paragraphs_copied_whole": written.copies,
+        "top_folders": len(written.townships),
+        "years": len(written.years),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    log(
+        f"corpus {label}: {manifest['files']:,} files, {written.paragraphs:,} paragraph lines, "
+        f"{written.text_bytes / 1e6:.1f} MB text, {manifest['bytes_on_disk'] / 1e6:.1f} MB on disk, {manifest['seconds']} s"
+    )
+    return manifest
+
+
+def _write_files(target: Path, paragraphs: int, seed: int, label: str) -> _Written:
+    """Generate summaries and write them under ``target`` until ``paragraphs`` lines are written."""
     gen = Generator(seed, label)
     encode_rng = random.Random(f"encode-{seed}-{label}")
-    written = 0
-    files_by_format: Counter[str] = Counter()
-    bytes_by_format: Counter[str] = Counter()
-    text_bytes = 0
-    copies = 0
-    townships: set[str] = set()
-    years: set[str] = set()
+    written = _Written()
     made_dirs: set[Path] = set()
-    while written < paragraphs:
+    while written.paragraphs < paragraphs:
         summary = gen.summary()
         data = encode(summary, encode_rng)
         path = target / summary.relative
@@ -475,34 +412,7 @@ def generate(paragraphs: int, root: Path, seed: int = DEFAULT_SEED, force: bool 
             path.parent.mkdir(parents=True, exist_ok=True)
             made_dirs.add(path.parent)
         path.write_bytes(data)
-        written += len(summary.lines)
-        copies += summary.copies
-        files_by_format[summary.fmt] += 1
-        bytes_by_format[summary.fmt] += len(data)
-        text_bytes += sum(len(line.encode("utf-8")) for line in summary.lines)
-        townships.add(summary.relative.split("/")[0])
-        years.add(re.search(r"(\d{4})年", summary.relative).group(1))  # type: ignore[union-attr]
-        if sum(files_by_format.values()) % 5000 == 0:
-            log(f"corpus {label}: {written:,} paragraphs written")
-    manifest = {
-        "seed": seed,
-        "target_paragraphs": paragraphs,
-        "label": label,
-        "archive": str(target),
-        "files": sum(files_by_format.values()),
-        "files_by_format": dict(files_by_format),
-        "bytes_on_disk": sum(bytes_by_format.values()),
-        "bytes_by_format": dict(bytes_by_format),
-        "generated_paragraph_lines": written,
-        "generated_text_bytes_utf8": text_bytes,
-        "body_paragraphs_copied_whole": copies,
-        "top_folders": len(townships),
-        "years": len(years),
-        "seconds": round(time.perf_counter() - started, 1),
-    }
-    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    log(
-        f"corpus {label}: {manifest['files']:,} files, {written:,} paragraph lines, "
-        f"{text_bytes / 1e6:.1f} MB text, {manifest['bytes_on_disk'] / 1e6:.1f} MB on disk, {manifest['seconds']} s"
-    )
-    return manifest
+        written.add(summary, data)
+        if sum(written.files_by_format.values()) % 5000 == 0:
+            log(f"corpus {label}: {written.paragraphs:,} paragraphs written")
+    return written

@@ -29,6 +29,7 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 
 import elasticsearch
 from elasticsearch import Elasticsearch
@@ -164,3 +165,44 @@ def probe_for(client: Elasticsearch) -> Callable[[], Any]:
     """The breaker's probe: ``GET /`` with a short timeout and no retries."""
     quick = client.options(request_timeout=PROBE_TIMEOUT_S, max_retries=0)
     return lambda: quick.info()
+
+
+def redact(url: str) -> str:
+    """``url`` without its user name and password, for messages and stats."""
+    parts = urlsplit(url)
+    if parts.username or parts.password:
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
+        return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    return url
+
+
+class GuardedCalls:
+    """Runs client calls through a circuit breaker, turning transport and server failures into EngineUnavailable."""
+
+    def __init__(self, url: str, breaker: CircuitBreaker) -> None:
+        self.url = url
+        self.breaker = breaker
+
+    def __call__(self, what: str, fn: Callable[[], _T]) -> _T:
+        """``fn()``; ``what`` names the call in the message of a failure."""
+        shown = redact(self.url)
+        try:
+            return self.breaker.call(fn)
+        except elasticsearch.UnsupportedProductError as exc:
+            raise EngineUnavailable(f"{shown} is not an Elasticsearch server ({what}): {exc}") from exc
+        except elasticsearch.TransportError as exc:
+            # Connection refused/reset, timeouts, TLS and serialisation trouble.
+            raise EngineUnavailable(
+                f"Elasticsearch at {shown} is unreachable ({what}): {type(exc).__name__}: {exc}"
+            ) from exc
+        except elasticsearch.ApiError as exc:
+            status = exc.meta.status
+            if status in (401, 403):
+                raise EngineUnavailable(f"Elasticsearch at {shown} refused access ({what}): HTTP {status}") from exc
+            if status >= 500 or status == 429:
+                raise EngineUnavailable(
+                    f"Elasticsearch at {shown} failed ({what}): HTTP {status} {exc.message}"
+                ) from exc
+            raise

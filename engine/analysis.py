@@ -151,6 +151,14 @@ def _chars_of_folded(folded: str) -> list[str]:
     return tokens
 
 
+def segmenter() -> rjieba.Jieba:
+    """The word segmenter behind ``word_tokens`` (with the user dictionary), loaded on first use.
+
+    Public for the benchmarks, which time it alone and name its module.
+    """
+    return _load_tokenizer()
+
+
 def _load_tokenizer() -> rjieba.Jieba:
     global _tokenizer
     with _jieba_lock:

@@ -1,6 +1,7 @@
 """The contract both search backends honour: what goes in, what comes out.
 
-The indexer writes ``IndexDocument``s; the portal and the CLI ask with a
+The indexer writes ``IndexDocument``s (one type, analysed beforehand or
+not: see ``TokenViews``); the portal and the CLI ask with a
 ``SearchRequest`` and get a ``SearchResult``. Neither knows which backend
 answers. The shared contract test suite (tests/engine/test_contract.py)
 runs unchanged against every backend.
@@ -19,6 +20,23 @@ from engine import facets as registry
 FACETS: tuple[str, ...] = registry.NAMES
 
 Sort = Literal["relevance", "year"]
+
+
+@dataclass(frozen=True)
+class TokenViews:
+    """The analysed views of one paragraph as both indexes hold them: tokens joined by single spaces.
+
+    Made by ``engine.documents.analysed`` (the indexer does it on its worker
+    processes, so the process that writes the index segments nothing). They
+    remember the text and headings they were made from: a document whose
+    text or headings were changed since is analysed again.
+    """
+
+    words: str
+    chars: str
+    context: str
+    text: str
+    section_path: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -52,6 +70,8 @@ class IndexDocument:
     org_type: str = registry.facet("org_type").unknown
     #: Where each article facet value came from: "sidecar", "path", "title" or "text".
     origins: Mapping[str, str] = field(default_factory=dict, hash=False)
+    #: The token views, when analysed beforehand (engine.documents.analysed); None: the engine analyses.
+    views: TokenViews | None = field(default=None, compare=False, hash=False, repr=False)
 
     def facet_values(self) -> dict[str, list[str]]:
         """The document's value(s) for each facet in ``FACETS``, as strings."""
@@ -190,12 +210,11 @@ class SearchEngine(Protocol):
         """Indexed source files: path → sha256 (drives incremental ingest)."""
         ...
 
-    def replace_source(self, source_path: str, documents: Iterable[IndexDocument | Mapping[str, Any]]) -> None:
+    def replace_source(self, source_path: str, documents: Iterable[IndexDocument]) -> None:
         """Drop the paragraphs of one source file and add these in their place.
 
-        Items are ``IndexDocument``s, or dicts already analysed by
-        ``engine.documents.index_fields`` (the indexer segments on worker
-        processes; the engine then skips segmentation).
+        A document that carries its ``views`` (``engine.documents.analysed``:
+        the indexer segments on worker processes) is not segmented again.
         """
         ...
 

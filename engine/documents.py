@@ -11,12 +11,13 @@ answered.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from engine import analysis, plan
 from engine import facets as registry
-from engine.contract import FacetCount, Hit, IndexDocument
+from engine.contract import FacetCount, Hit, IndexDocument, TokenViews
 from engine.highlight import highlight
 
 #: Keyword fields: matched whole, never analysed. The facets' own fields come from the
@@ -47,7 +48,6 @@ CONTEXT_BREAK = "\u2016\u2016"
 
 #: Longest word token indexed (Elasticsearch's whitespace tokenizer splits longer ones).
 MAX_WORD_LENGTH = 255
-
 
 
 def stored_fields(doc: IndexDocument) -> dict[str, Any]:
@@ -81,18 +81,45 @@ def stored_fields(doc: IndexDocument) -> dict[str, Any]:
     }
 
 
-def index_fields(doc: IndexDocument) -> dict[str, Any]:
-    """Stored fields plus the analysed ``words`` and ``chars`` views: what an engine indexes."""
-    fields = stored_fields(doc)
+def token_views(doc: IndexDocument) -> TokenViews:
+    """The ``words``, ``chars`` and ``context`` views of a paragraph (the segmentation an index needs)."""
     # Overlong "words" (a URL or base64 blob in a saved web page) are dropped:
     # Elasticsearch's whitespace tokenizer would cut them at 255 characters and
     # tantivy would not, and matching never depends on words anyway (chars does).
     words, chars = analysis.token_views(doc.text)
     if words and max(map(len, words)) > MAX_WORD_LENGTH:
         words = [w for w in words if len(w) <= MAX_WORD_LENGTH]
-    fields["words"] = " ".join(words)
-    fields["chars"] = " ".join(chars)
-    fields[plan.CONTEXT_FIELD] = " ".join(context_tokens(doc.section_path))
+    return TokenViews(
+        words=" ".join(words),
+        chars=" ".join(chars),
+        context=" ".join(context_tokens(doc.section_path)),
+        text=doc.text,
+        section_path=tuple(doc.section_path),
+    )
+
+
+def _current_views(doc: IndexDocument) -> TokenViews | None:
+    """The views the document carries, if they were made from its present text and headings."""
+    views = doc.views
+    if views is None or views.text != doc.text or views.section_path != tuple(doc.section_path):
+        return None
+    return views
+
+
+def analysed(doc: IndexDocument) -> IndexDocument:
+    """The document carrying its token views, so that the engine does not segment it again."""
+    if _current_views(doc) is not None:
+        return doc
+    return dataclasses.replace(doc, views=token_views(doc))
+
+
+def index_fields(doc: IndexDocument) -> dict[str, Any]:
+    """Stored fields plus the analysed ``words``, ``chars`` and ``context`` views: what an engine indexes."""
+    fields = stored_fields(doc)
+    views = _current_views(doc) or token_views(doc)
+    fields["words"] = views.words
+    fields["chars"] = views.chars
+    fields[plan.CONTEXT_FIELD] = views.context
     return fields
 
 
@@ -108,7 +135,7 @@ def context_tokens(section_path: Iterable[str]) -> list[str]:
     return tokens
 
 
-def settle_headings(items: Iterable[IndexDocument | Mapping[str, Any]]) -> list[dict[str, Any]]:
+def settle_headings(documents: Iterable[IndexDocument]) -> list[dict[str, Any]]:
     """Index fields for one source file's paragraphs, headings settled per article.
 
     A heading is context for the paragraphs below it and is never a hit
@@ -116,21 +143,12 @@ def settle_headings(items: Iterable[IndexDocument | Mapping[str, Any]]) -> list[
     headings: there each heading is all there is to find, so it is searched
     like any other short paragraph (band "low").
     """
-    fields = [ensure_analyzed(item) for item in items]
+    fields = [index_fields(doc) for doc in documents]
     with_body = {f["article_id"] for f in fields if not f.get("is_heading")}
     for f in fields:
         if f.get("is_heading") and f["article_id"] not in with_body:
             f["quality_band"] = "low"
     return fields
-
-
-def ensure_analyzed(item: IndexDocument | Mapping[str, Any]) -> dict[str, Any]:
-    """Index fields for an ``IndexDocument``, or an already analysed dict passed through."""
-    if isinstance(item, IndexDocument):
-        return index_fields(item)
-    if not all(name in item for name in ANALYSED_FIELDS):
-        raise ValueError("an analysed document needs 'words' and 'chars' (see index_fields)")
-    return dict(item)
 
 
 def document_from_fields(fields: Mapping[str, Any]) -> IndexDocument:

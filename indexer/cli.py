@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from tqdm import tqdm
 
 from engine import facets as registry
+from engine.request import URL_DEFAULTS
 from indexer.model import to_json_line
 from indexer.pipeline import discover, parse_file
 from indexer.reading import UnreadableFile
@@ -82,9 +83,15 @@ def build_parser() -> argparse.ArgumentParser:
         search.add_argument(
             facet.flag, dest=facet.name, action="append", default=[], metavar="值", help=_filter_help(facet)
         )
-    search.add_argument("--sort", choices=("relevance", "year"), default="relevance")
-    search.add_argument("--page", type=int, default=1)
-    search.add_argument("--size", type=int, default=10)
+    search.add_argument(
+        "--sort", choices=("relevance", "year"), default=URL_DEFAULTS["sort"], help="排序：相关度或年份"
+    )
+    search.add_argument("--page", type=int, default=int(URL_DEFAULTS["page"]), help="页码")
+    # Ten hits fill a terminal; the portal's page holds more.
+    search.add_argument("--size", type=int, default=10, help="每页条数（默认 10）")
+    search.add_argument(
+        "--literal", action="store_true", help="只按字面检索：不加同义词、简称和改写（同门户的 literal=1）"
+    )
     search.add_argument("--json", action="store_true", help="输出与门户 /api/search 相同的 JSON")
     return parser
 
@@ -148,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             workers=args.workers,
             force=args.force,
         )
-    from indexer.searching import run_search
+    from indexer.search_cli import run_search
 
     return run_search(args)
 

@@ -28,14 +28,12 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from multiprocessing.pool import AsyncResult
 from pathlib import Path
-from typing import Any
 
 from tqdm import tqdm
 
-from engine import analysis, open_engine
-from engine.contract import EngineUnavailable, IncompatibleIndex, SearchEngine
-from engine.documents import index_fields
-from indexer.loading import index_documents
+from engine import analysis, open_engine, rebuilding
+from engine.contract import EngineUnavailable, IncompatibleIndex, IndexDocument, SearchEngine
+from indexer.loading import analysed_documents
 from indexer.model import Article
 from indexer.pipeline import discover, display_path, parse_file
 from indexer.reading import UnreadableFile, office
@@ -72,21 +70,24 @@ class PreparedFile:
     shown: str
     size: int = 0
     articles: list[Article] = field(default_factory=list)
-    fields: list[dict[str, Any]] = field(default_factory=list)
+    fields: list[IndexDocument] = field(default_factory=list)
     skipped: str | None = None
 
 
-def prepare_file(task: tuple[Path, Path]) -> PreparedFile:
+#: One file for a worker: its path, the archive root it was found under, and its display path (the engine's key).
+Task = tuple[Path, Path, str]
+
+
+def prepare_file(task: Task) -> PreparedFile:
     """Read, parse, enrich and segment one file: everything but writing (runs on a worker)."""
-    path, root = task
-    shown = display_path(path)
+    path, root, shown = task
     try:
         parsed = parse_file(path, root)
     except UnreadableFile as exc:
         return PreparedFile(shown, skipped=exc.reason)
     except OSError as exc:
         return PreparedFile(shown, skipped=f"cannot read: {exc.strerror or exc}")
-    fields = [index_fields(doc) for doc in index_documents(parsed)]
+    fields = analysed_documents(parsed)
     return PreparedFile(shown, parsed.source.size, parsed.articles, fields)
 
 
@@ -95,7 +96,7 @@ def _warm_worker() -> None:
     analysis.word_tokens("工会")
 
 
-def prepared_files(tasks: Sequence[tuple[Path, Path]], workers: int) -> Iterator[PreparedFile]:
+def prepared_files(tasks: Sequence[Task], workers: int) -> Iterator[PreparedFile]:
     """``prepare_file`` over ``tasks`` in order, on ``workers`` processes.
 
     Whole files go to the workers: parsing costs more than segmentation, so
@@ -130,13 +131,20 @@ class _Loader:
         self.bar = bar
         self.seen: set[str] = set()
 
-    def _changed(self, files: list[tuple[Path, Path]]) -> list[tuple[Path, Path]]:
-        changed = []
+    def _changed(self, files: list[tuple[Path, Path]]) -> list[Task]:
+        """The files to read: new ones, and known ones whose bytes changed (each with its display path)."""
+        changed: list[Task] = []
         for path, root in files:
-            shown = display_path(path)
+            shown = display_path(path)  # once per file: the engine's key, the report's name, the prune list
             self.seen.add(shown)
+            known = self.known.get(shown)
+            if known is None:
+                # Not in the index (or --force/--rebuild): nothing to compare, so no hash here;
+                # the reader hashes the bytes it reads anyway.
+                changed.append((path, root, shown))
+                continue
             try:
-                unchanged = self.known.get(shown) == file_sha256(path)
+                unchanged = known == file_sha256(path)
             except OSError as exc:
                 self.report.skipped.append((shown, f"cannot read: {exc.strerror or exc}"))
                 self.bar.update()
@@ -145,7 +153,7 @@ class _Loader:
                 self.report.files_unchanged += 1
                 self.bar.update()
             else:
-                changed.append((path, root))
+                changed.append((path, root, shown))
         return changed
 
     def load(self, files: list[tuple[Path, Path]], workers: int | None) -> None:
@@ -169,9 +177,9 @@ class _Loader:
                 since_commit = 0
             self._show(Path(prepared.shown).name)
 
-    def _count_parts(self, fields: list[dict[str, Any]]) -> None:
+    def _count_parts(self, fields: list[IndexDocument]) -> None:
         """Tell the report about over-long paragraphs that were split into parts."""
-        groups = Counter(logical_paragraph_id(f["paragraph_id"]) for f in fields)
+        groups = Counter(logical_paragraph_id(f.paragraph_id) for f in fields)
         split = [count for count in groups.values() if count > 1]
         self.report.long_paragraphs += len(split)
         self.report.long_paragraph_parts += sum(split)
@@ -199,27 +207,33 @@ def ingest_files(
     whole run succeeds; on any error the old one keeps serving. Errors propagate.
     """
     report = RunReport()
-    indexed = {} if rebuild else engine.sources()
-    known = {} if force else indexed
     if rebuild:
-        engine.begin_rebuild()
-    try:
-        with tqdm(total=len(files), unit="file", file=sys.stderr, disable=None, dynamic_ncols=True) as bar:
-            loader = _Loader(engine, known, report, bar)
-            loader.load(list(files), workers)
-        if prune and not rebuild:
-            for gone in sorted(set(indexed) - loader.seen):
-                engine.delete_source(gone)
-                report.files_removed += 1
-        if rebuild:
-            engine.finish_rebuild()
-        else:
-            engine.commit()
-    except BaseException:
-        if rebuild:
-            engine.abort_rebuild()
-        raise
+        # A fresh index beside the live one, swapped in only if the block succeeds (engine.rebuilding).
+        with rebuilding(engine):
+            _load(engine, {}, report, files, workers)
+        return report
+    indexed = engine.sources()
+    loader = _load(engine, {} if force else indexed, report, files, workers)
+    if prune:
+        for gone in sorted(set(indexed) - loader.seen):
+            engine.delete_source(gone)
+            report.files_removed += 1
+    engine.commit()
     return report
+
+
+def _load(
+    engine: SearchEngine,
+    known: dict[str, str],
+    report: RunReport,
+    files: Sequence[tuple[Path, Path]],
+    workers: int | None,
+) -> _Loader:
+    """Load ``files`` with a progress bar on standard error; returns the loader (it knows what it saw)."""
+    with tqdm(total=len(files), unit="file", file=sys.stderr, disable=None, dynamic_ncols=True) as bar:
+        loader = _Loader(engine, known, report, bar)
+        loader.load(list(files), workers)
+    return loader
 
 
 def _ingest(

@@ -1,10 +1,16 @@
-"""From parsed paragraphs to the documents the engines index."""
+"""From parsed paragraphs to the documents the engines index.
+
+``analysed_documents`` is what the ingest hands to ``replace_source``: the
+documents with their token views made here, on the worker process that
+parsed the file, so the process writing the index segments nothing.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 
 from engine.contract import IndexDocument
+from engine.documents import analysed
 from indexer.model import Article, Paragraph
 from indexer.pipeline import ParsedFile
 
@@ -25,3 +31,8 @@ def index_documents(parsed: ParsedFile) -> list[IndexDocument]:
     """Every paragraph of a parsed file as an index document."""
     articles = {a.article_id: a for a in parsed.articles}
     return [to_index_document(p, articles[p.article_id]) for p in parsed.paragraphs]
+
+
+def analysed_documents(parsed: ParsedFile) -> list[IndexDocument]:
+    """Every paragraph of a parsed file as an index document carrying its token views (engine.documents.analysed)."""
+    return [analysed(doc) for doc in index_documents(parsed)]

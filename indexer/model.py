@@ -1,7 +1,7 @@
 """The data that flows through the indexer: files → articles → paragraphs.
 
 Plain dataclasses, serialised one object per line as JSONL between ``parse``
-and the loaders. Field names follow ../shared/DESIGN.md ("Data model").
+and the loaders. The data model is described in docs/architecture.md ("Data model").
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ from indexer.enrichment.text_origin import TextOrigins
 from indexer.enrichment.topics import article_topics, paragraph_topics
 from indexer.model import ARTICLE_FACETS, Article, Origin, Paragraph, SourceFile
 from indexer.reading import RawDocument, UnreadableFile
-from indexer.splitting import ArticleDraft, split_articles, split_inline, split_paragraphs
+from indexer.splitting import ArticleDraft, ParagraphDraft, split_articles, split_inline, split_paragraphs
 from indexer.splitting.long_paragraphs import part_id, split_long_paragraph
 
 _HASHLIKE = re.compile(r"^[\W_]*[0-9a-fA-F_\-]{8,}[\W_]*$|^\d+[_\-][0-9a-fA-F]{8,}$")
@@ -130,29 +130,14 @@ def _infer_facets(
     return values, origins
 
 
-def build_article(
-    draft: ArticleDraft,
-    position: int,
-    source: SourceFile,
-    path: Path,
-    root: Path,
-    publish_date: str | None,
-    text_origins: TextOrigins | None = None,
-) -> tuple[Article, list[Paragraph]]:
-    """Turn one drafted article into an enriched Article and its Paragraphs.
-
-    ``text_origins`` tells which paragraphs were recognised from scanned pages (all typed without it).
-    """
-    source_path = source.path
-    drafts = split_paragraphs(draft.lines)
-    texts = [d.text for d in drafts]
-    title = draft.title or (texts[0][:20] + "…" if texts and len(texts[0]) > 20 else (texts[0] if texts else ""))
-    values, origins = _infer_facets(draft.title, texts, path, root, shown_title=title)
-    article_id = _article_id(source_path, position)
-    article = Article(
+def _article_record(
+    article_id: str, title: str, position: int, source: SourceFile, values: dict, origins: dict[str, Origin]
+) -> Article:
+    """The Article with its facet values (unknowns as the registry's unknown values)."""
+    return Article(
         article_id=article_id,
         title=title,
-        source_path=source_path,
+        source_path=source.path,
         source_sha256=source.sha256,
         position=position,
         org_level=str(values.get("org_level", "未知")),
@@ -160,14 +145,18 @@ def build_article(
         township=str(values.get("township", "")),
         period=str(values.get("period", "未知")),
         year=values.get("year"),  # type: ignore[arg-type]
-        publish_date=publish_date,
+        publish_date=values.get("publish_date"),  # type: ignore[arg-type]
         doc_type=str(values.get("doc_type", "其他")),
         org_type=str(values.get("org_type", "其他")),
         year_label=values.get("year_label"),  # type: ignore[arg-type]
         origins=origins,
     )
-    if publish_date:
-        article.origins["publish_date"] = "text"
+
+
+def _paragraph_records(
+    article: Article, drafts: list[ParagraphDraft], text_origins: TextOrigins | None
+) -> tuple[list[Paragraph], list[str]]:
+    """The article's Paragraphs (over-long ones as parts) and the placeholders found in them."""
     paragraphs: list[Paragraph] = []
     placeholders: list[str] = []
     copied = {facet: getattr(article, facet) for facet in ARTICLE_FACETS}
@@ -185,11 +174,11 @@ def build_article(
         pd = drafts[index]
         blanks = find_placeholders(text)
         placeholders.extend(blanks)
-        logical_id = f"{article_id}-{index:04d}"
+        logical_id = f"{article.article_id}-{index:04d}"
         paragraphs.append(
             Paragraph(
                 paragraph_id=part_id(logical_id, part),
-                article_id=article_id,
+                article_id=article.article_id,
                 position=position,
                 text=text,
                 part_of=logical_id if count > 1 else "",
@@ -199,12 +188,37 @@ def build_article(
                 topics=paragraph_topics(text, pd.section_path),
                 quality=content_quality(text, pd.is_heading, len(blanks)),
                 duplicate_key=paragraph_key(text),
-                title=title,
-                source_path=source_path,
-                source_sha256=source.sha256,
+                title=article.title,
+                source_path=article.source_path,
+                source_sha256=article.source_sha256,
                 **copied,
             )
         )
+    return paragraphs, placeholders
+
+
+def build_article(
+    draft: ArticleDraft,
+    position: int,
+    source: SourceFile,
+    path: Path,
+    root: Path,
+    publish_date: str | None,
+    text_origins: TextOrigins | None = None,
+) -> tuple[Article, list[Paragraph]]:
+    """Turn one drafted article into an enriched Article and its Paragraphs.
+
+    ``text_origins`` tells which paragraphs were recognised from scanned pages (all typed without it).
+    """
+    drafts = split_paragraphs(draft.lines)
+    texts = [d.text for d in drafts]
+    title = draft.title or (texts[0][:20] + "…" if texts and len(texts[0]) > 20 else (texts[0] if texts else ""))
+    values, origins = _infer_facets(draft.title, texts, path, root, shown_title=title)
+    article_id = _article_id(source.path, position)
+    article = _article_record(article_id, title, position, source, {**values, "publish_date": publish_date}, origins)
+    if publish_date:
+        article.origins["publish_date"] = "text"
+    paragraphs, placeholders = _paragraph_records(article, drafts, text_origins)
     article.placeholders = list(dict.fromkeys(placeholders))
     article.topics = article_topics([p.topics for p in paragraphs if not p.is_heading])
     article.duplicate_key = article_key(

@@ -1,7 +1,7 @@
 """The article view's model: paragraphs with marks, the outline, and metadata with origins.
 
-An article is rebuilt from its paragraphs (one index document each), as
-the design says; the outline comes from the section paths the indexer
+An article is rebuilt from its paragraphs (one index document each; see
+docs/architecture.md, data model); the outline comes from the section paths the indexer
 recorded, so it includes inline sub-headings ("1、…") that are not
 paragraphs of their own.
 """

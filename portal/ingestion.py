@@ -1,6 +1,6 @@
 """Writing to the index from the portal: one file now, or the whole archive in the background.
 
-Every write goes through the indexer's own code (indexer.ingest.ingest_files
+Every write goes through the indexer's own code (indexer.ingest_files
 for one file, ``python -m indexer ingest`` for the archive), on an engine
 opened for the write and closed after it, so the portal's reading engine
 never holds the embedded index's writer lock.
@@ -30,8 +30,7 @@ from flask import current_app
 
 from engine import open_engine
 from engine.contract import SearchEngine
-from indexer.ingest import ingest_files
-from indexer.report import RunReport
+from indexer import RunReport, ingest_files
 
 LOCK_NAME = "ingest.lock"
 STATUS_NAME = "reingest.json"

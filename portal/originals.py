@@ -15,7 +15,7 @@ from pathlib import Path
 from flask import current_app
 
 from engine.contract import IndexDocument, SearchEngine, SearchRequest
-from indexer.ingest import file_sha256
+from indexer import file_sha256
 from portal.auth import current_user
 from portal.searching import all_hits
 

@@ -7,7 +7,7 @@ from portal.parts import join_parts
 
 
 def article_id_of(paragraph_id: str) -> str:
-    """The article a paragraph belongs to: ids are ``<article_id>-<position>`` (DESIGN.md, data model)."""
+    """The article a paragraph belongs to: ids are ``<article_id>-<position>`` (docs/architecture.md, data model)."""
     return paragraph_id.rsplit("-", 1)[0]
 
 

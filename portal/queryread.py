@@ -31,12 +31,15 @@ def describe(parsed: ParsedQuery) -> str:
     return "；".join(parts)
 
 
-def reading_notes(raw: str) -> list[str]:
-    """Sentences telling how ``raw`` was read, for each thing not taken as typed (empty when all was)."""
+def reading_notes(raw: str, parsed: ParsedQuery | None = None) -> list[str]:
+    """Sentences telling how ``raw`` was read, for each thing not taken as typed (empty when all was).
+
+    ``parsed`` is ``raw`` as already parsed for the search (parsed here when not given).
+    """
     text = raw.strip()
     if not text:
         return []
-    parsed = parse_query(text)
+    parsed = parsed if parsed is not None else parse_query(text)
     notes: list[str] = []
     normalised = text.replace("＂", '"')
     for opening, closing in _QUOTE_PAIRS:

@@ -92,8 +92,9 @@ class Relaxation:
 def relaxations(engine: SearchEngine, state: SearchState) -> list[Relaxation]:
     """For an empty result: what each single filter costs, best first, plus "clear all".
 
-    One count-only search per selected value; only run when nothing matched,
-    and there are at most a handful of chips.
+    One count-only search per selected value (the URL's request rebuilt without
+    it: a year range is a filter too); only run when nothing matched, and there
+    are at most a handful of chips.
     """
     out: list[Relaxation] = []
     pairs = state.pairs
@@ -107,7 +108,7 @@ def relaxations(engine: SearchEngine, state: SearchState) -> list[Relaxation]:
             out.append(Relaxation(label, state.without(facet, value), count))
     out.sort(key=lambda r: -r.count)
     if len(chosen) > 1:
-        count = _count(engine, build_request(_as_params([(k, v) for k, v in pairs if k not in FACETS])))
+        count = unfiltered_count(engine, state)
         if count:
             out.append(Relaxation("清除全部筛选", state.cleared(), count))
     return out
@@ -115,7 +116,7 @@ def relaxations(engine: SearchEngine, state: SearchState) -> list[Relaxation]:
 
 def unfiltered_count(engine: SearchEngine, state: SearchState) -> int:
     """How many paragraphs the query finds with every filter dropped (what the filters hide from an empty result)."""
-    return _count(engine, build_request(_as_params([(k, v) for k, v in state.pairs if k not in FACETS])))
+    return _count(engine, replace(state.request, filters={}, year_from=None, year_to=None))
 
 
 def merged_on_page(result: SearchResult) -> int:

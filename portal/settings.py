@@ -1,27 +1,10 @@
-"""The portal's configuration: environment variables, then the dict handed to create_app.
+"""The portal's configuration: the environment (declared once, in ``SETTINGS``), then create_app's dict.
 
-Environment (all optional; README.md, "Deploying" and "Security"):
-
-==========================  ====================================================
-``INDEX_DIR``               embedded index folder (or ``ES_URL``/``ES_INDEX``)
-``SECRET_KEY``              signs sessions and CSRF tokens; ≥ 32 characters.
-``SECRET_KEY_FILE``         …or a file holding it (for systemd credentials)
-``PORTAL_USERS``            ``name:hash,name:hash`` (hashes from ``python -m portal.users``)
-``PORTAL_USERS_FILE``       …or a file of ``name:hash`` lines (re-read when it changes)
-``PORTAL_REQUIRE_LOGIN``    1: searching needs a login too (default: open)
-``PORTAL_COOKIE_SECURE``    1: cookies only over https (set it behind TLS)
-``PORTAL_TRUSTED_PROXIES``  number of reverse proxies whose X-Forwarded-* to trust
-``ARCHIVE_DIR``             the archive folder uploads go to (admin features need it)
-``PORTAL_STATE_DIR``        where login throttling and ingest locks live
-                            (default ``ARCHIVE_DIR/.portal``)
-``UPLOAD_MAX_MB``           largest upload (default 20; keep nginx's
-                            client_max_body_size a little above it)
-``PORTAL_DEV``              1: development: admin features work with a generated secret
-``PORTAL_CITATION``         parts of the source line, in order (default
-                            ``unit,title,date,file``; also ``published``)
-``PORTAL_PUBLIC_ORIGINALS`` 1: everyone may download original files (default:
-                            logged-in users only; the text preview is open)
-==========================  ====================================================
+``SETTINGS`` is the table of every environment variable the portal and its
+server read: name, default, what it does. ``defaults_from_environment``
+reads the environment through it, README.md's settings table is generated
+from it (``settings_table()``), and tests/test_docs.py fails when
+the two differ or when code reads a variable the README does not name.
 
 Without a configured SECRET_KEY the portal still serves searches (a
 generated key signs the CSRF tokens of the basket export) but refuses every
@@ -33,9 +16,10 @@ from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from flask import Flask
 
@@ -54,8 +38,157 @@ class ConfigurationError(RuntimeError):
     """A setting that makes it unsafe to start; the message says what to change."""
 
 
-def _flag(name: str) -> bool:
-    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+#: How a variable's text becomes a config value: stripped text ("" → None for a path), an on/off
+#: flag (1, true, yes, on), an integer, megabytes as bytes; "secret" is SECRET_KEY or SECRET_KEY_FILE;
+#: "other" is read elsewhere (the engine, deploy/gunicorn.conf.py), listed here to be documented.
+Kind = Literal["text", "path", "flag", "int", "megabytes", "secret", "other"]
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One environment variable: where it goes, its default as documented, and what it does."""
+
+    env: str
+    key: str | None  # the app.config key it fills (None: read by someone else)
+    kind: Kind
+    default: str
+    help: str
+
+    def read(self) -> Any:
+        """This variable's value as ``app.config`` holds it."""
+        raw = os.environ.get(self.env, "").strip()
+        if self.kind == "flag":
+            return raw.lower() in ("1", "true", "yes", "on")
+        if self.kind == "path":
+            return raw or None
+        if self.kind in ("int", "megabytes"):
+            number = _int_env(self.env, int(self.default))
+            return number * 1024 * 1024 if self.kind == "megabytes" else number
+        if self.kind == "secret":
+            return _secret_from_environment()
+        return raw
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("INDEX_DIR", "INDEX_DIR", "path", "data/index", "内嵌索引目录 · the embedded index folder"),
+    Setting(
+        "ES_URL", None, "other", "", "设置后使用 Elasticsearch · use Elasticsearch at this URL instead of the folder"
+    ),
+    Setting("ES_INDEX", None, "other", "summaries", "Elasticsearch 别名 · the Elasticsearch alias"),
+    Setting(
+        "SECRET_KEY",
+        "SECRET_KEY",
+        "secret",
+        "",
+        "签名会话与 CSRF，至少 32 个字符；不设置时管理功能停用 · signs sessions and CSRF tokens, ≥ 32 characters; "
+        "without it admin features are off",
+    ),
+    Setting("SECRET_KEY_FILE", None, "other", "", "…或存放密钥的文件（systemd credentials）· …or a file holding it"),
+    Setting(
+        "PORTAL_USERS",
+        "USERS",
+        "text",
+        "",
+        "`name:hash,name:hash`（哈希由 `python -m portal.users add` 生成）· accounts, hashes from `python -m portal.users`",
+    ),
+    Setting(
+        "PORTAL_USERS_FILE",
+        "USERS_FILE",
+        "path",
+        "",
+        "…或每行一个 `name:hash` 的文件，修改后自动重读 · …or a file of `name:hash` lines, re-read when it changes",
+    ),
+    Setting("PORTAL_REQUIRE_LOGIN", "REQUIRE_LOGIN", "flag", "0", "1：检索也需要登录 · 1: searching needs a login too"),
+    Setting(
+        "PORTAL_COOKIE_SECURE",
+        "SESSION_COOKIE_SECURE",
+        "flag",
+        "0",
+        "1：仅经 https 发送 cookie · 1: cookies over https only",
+    ),
+    Setting(
+        "PORTAL_TRUSTED_PROXIES",
+        "TRUSTED_PROXIES",
+        "int",
+        "0",
+        "信任其 X-Forwarded-* 的反向代理层数（nginx 在前：1）· reverse proxies whose X-Forwarded-* to trust",
+    ),
+    Setting(
+        "ARCHIVE_DIR",
+        "ARCHIVE_DIR",
+        "path",
+        "",
+        "上传文件存放的档案文件夹（管理功能需要）· the archive folder uploads go to (admin features need it)",
+    ),
+    Setting(
+        "PORTAL_STATE_DIR",
+        "STATE_DIR",
+        "path",
+        "ARCHIVE_DIR/.portal",
+        "登录限速、退出列表与导入锁所在目录 · where login throttling, the logout list and ingest locks live",
+    ),
+    Setting(
+        "UPLOAD_MAX_MB",
+        "UPLOAD_MAX_BYTES",
+        "megabytes",
+        str(DEFAULT_UPLOAD_MAX_MB),
+        "最大上传（MB；nginx 的 client_max_body_size 略大于它）· largest upload, keep nginx a little above it",
+    ),
+    Setting(
+        "PORTAL_DEV",
+        "DEV_MODE",
+        "flag",
+        "0",
+        "1：开发模式，临时密钥下管理功能可用 · 1: admin features with a generated key",
+    ),
+    Setting(
+        "PORTAL_CITATION",
+        "CITATION_PARTS",
+        "text",
+        "unit,title,date,file",
+        "出处的组成部分及顺序（另有 `published`）· parts of the source line, in order (also `published`)",
+    ),
+    Setting(
+        "PORTAL_PUBLIC_ORIGINALS",
+        "PUBLIC_ORIGINALS",
+        "flag",
+        "0",
+        "1：所有人可下载原文件（默认仅登录用户）· 1: everyone may download original files (default: logged-in users)",
+    ),
+    Setting(
+        EPHEMERAL_SECRET_ENV,
+        None,
+        "other",
+        "",
+        "内部使用：gunicorn 主进程生成、各工作进程共享的临时密钥，请勿设置 · internal: set by deploy/gunicorn.conf.py",
+    ),
+    Setting("HOST", None, "other", "127.0.0.1", "gunicorn 监听地址 · address gunicorn listens on"),
+    Setting("PORT", None, "other", "8000", "gunicorn 监听端口 · port gunicorn listens on"),
+    Setting(
+        "WEB_CONCURRENCY",
+        None,
+        "other",
+        "2 × CPU + 1, at most 9",
+        "gunicorn 工作进程数 · gunicorn workers",
+    ),
+    Setting("LOG_LEVEL", None, "other", "info", "gunicorn 日志级别 · gunicorn log level"),
+    Setting(
+        "FORWARDED_ALLOW_IPS",
+        None,
+        "other",
+        "127.0.0.1",
+        "gunicorn 信任其转发头的地址 · addresses whose forwarded headers gunicorn trusts",
+    ),
+)
+
+
+def settings_table() -> str:
+    """The README's settings table (Markdown), generated from ``SETTINGS``."""
+    lines = ["| 环境变量 · variable | 默认 · default | 说明 · what it does |", "|---|---|---|"]
+    for setting in SETTINGS:
+        default = f"`{setting.default}`" if setting.default else "—"
+        lines.append(f"| `{setting.env}` | {default} | {setting.help} |")
+    return "\n".join(lines)
 
 
 def _secret_from_environment() -> str | None:
@@ -81,24 +214,10 @@ def _int_env(name: str, default: int) -> int:
 
 def defaults_from_environment() -> dict[str, Any]:
     """The settings the environment gives (create_app's ``config`` overrides them)."""
-    archive = os.environ.get("ARCHIVE_DIR", "").strip() or None
-    state = os.environ.get("PORTAL_STATE_DIR", "").strip() or None
     return {
         "ENGINE": None,
         "INGEST_ENGINE_OPENER": None,
-        "INDEX_DIR": os.environ.get("INDEX_DIR") or None,
-        "SECRET_KEY": _secret_from_environment(),
-        "USERS": os.environ.get("PORTAL_USERS", ""),
-        "USERS_FILE": os.environ.get("PORTAL_USERS_FILE", "").strip() or None,
-        "REQUIRE_LOGIN": _flag("PORTAL_REQUIRE_LOGIN"),
-        "SESSION_COOKIE_SECURE": _flag("PORTAL_COOKIE_SECURE"),
-        "TRUSTED_PROXIES": _int_env("PORTAL_TRUSTED_PROXIES", 0),
-        "ARCHIVE_DIR": archive,
-        "STATE_DIR": state,
-        "UPLOAD_MAX_BYTES": _int_env("UPLOAD_MAX_MB", DEFAULT_UPLOAD_MAX_MB) * 1024 * 1024,
-        "DEV_MODE": _flag("PORTAL_DEV"),
-        "CITATION_PARTS": os.environ.get("PORTAL_CITATION", "").strip(),
-        "PUBLIC_ORIGINALS": _flag("PORTAL_PUBLIC_ORIGINALS"),
+        **{setting.key: setting.read() for setting in SETTINGS if setting.key},
         #: Most result paragraphs one export of a whole search may hold.
         "RESULT_EXPORT_MAX": 1000,
         "MAX_CONTENT_LENGTH": MAX_BODY_BYTES,

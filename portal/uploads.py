@@ -1,9 +1,9 @@
 """Uploaded files: what they really are, what they may be called, and where they go.
 
-An upload is judged by its bytes, never by its name: the signatures of
-indexer.reading.sniff decide the type, the file name's extension is
-replaced when it lies, and the file is read once with the indexer's own
-reader (zip-bomb and XML-entity guards included) before it is kept.
+An upload is judged by its bytes, never by its name: the indexer decides
+the type (indexer.content_suffix), the file name's extension is replaced
+when it lies, and the file is read once with the indexer's own reader
+(zip-bomb and XML-entity guards included) before it is kept.
 Names keep their Chinese characters but lose everything that could climb
 out of the archive folder, hide the file, spoof its extension or be read
 back as a glob pattern; a name already taken gets " (2)", " (3)" … and a
@@ -15,23 +15,16 @@ stored twice.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import io
 import os
 import re
 import unicodedata
 import uuid
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask, current_app, request
 
-from indexer.ingest import file_sha256
-from indexer.pipeline import discover
-from indexer.reading import UnreadableFile, read_source
-from indexer.reading.encoding import BinaryContent, decode_text
-from indexer.reading.sniff import Content, is_encrypted_ooxml, is_word_zip, sniff
+import indexer
 
 #: Endpoints that accept a large body (everything else keeps the small default).
 UPLOAD_ENDPOINTS = frozenset({"admin.upload"})
@@ -44,8 +37,6 @@ MAX_NAME_BYTES = 200
 MAX_FOLDER_DEPTH = 4
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\[\]]')
 _WINDOWS_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)$", re.IGNORECASE)
-_DOCX_SUFFIXES = (".docx", ".dotx")
-_TEXT_SUFFIXES = (".txt", ".text", ".md", ".markdown")
 
 
 class UploadRejected(ValueError):
@@ -64,47 +55,15 @@ class Stored:
     relative: str
 
 
-def _has_macros(data: bytes) -> bool:
-    """A Word package carrying a VBA project (.docm, or a .docx renamed from one)."""
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        return any(name.lower().endswith("vbaproject.bin") for name in archive.namelist())
-
-
-def _keep_suffix(original: str, allowed: tuple[str, ...], default: str) -> str:
-    return original if original in allowed else default
-
-
 def content_suffix(data: bytes, filename: str) -> str:
-    """The extension the bytes deserve (the name's own when it fits them); raises UploadRejected."""
-    original = Path(filename).suffix.lower()
-    content = sniff(data)
-    if content is Content.PDF:
-        return ".pdf"
-    if content is Content.ZIP:
-        try:
-            zipfile.ZipFile(io.BytesIO(data)).close()
-        except zipfile.BadZipFile as exc:
-            raise UploadRejected("无法读取此文件：压缩结构已损坏（文件不完整？）") from exc
-        if not is_word_zip(data):
-            raise UploadRejected("这是一个压缩包，不是 Word 文档")
-        if _has_macros(data):
-            raise UploadRejected("不接受含宏的 Word 文档（.docm），请另存为 .docx 后再上传")
-        return _keep_suffix(original, _DOCX_SUFFIXES, ".docx")
-    if content is Content.OLE:
-        if is_encrypted_ooxml(data):
-            raise UploadRejected("文档设有密码，无法读取，请去掉密码后再上传")
-        return _keep_suffix(original, (".doc", ".wps"), ".doc")
-    if content is Content.RTF:
-        return ".rtf"
-    if content is Content.MHTML:
-        return _keep_suffix(original, (".mht", ".mhtml"), ".mht")
-    if content is Content.HTML:
-        return _keep_suffix(original, (".html", ".htm"), ".html")
+    """The extension the bytes deserve (the name's own when it fits them); raises UploadRejected.
+
+    The indexer decides (indexer.content_suffix): it is the one that reads the file later.
+    """
     try:
-        decode_text(data[: 1024 * 1024])
-    except BinaryContent as exc:
-        raise UploadRejected("不支持的文件类型：只接受 Word、WPS、PDF、网页和纯文本文件") from exc
-    return _keep_suffix(original, _TEXT_SUFFIXES, ".txt")
+        return indexer.content_suffix(data, filename)
+    except indexer.Refused as exc:
+        raise UploadRejected(str(exc)) from exc
 
 
 def _clean_component(raw: str) -> str:
@@ -151,12 +110,7 @@ def safe_folder(raw: str) -> tuple[str, ...]:
 
 def find_same_file(archive: Path, data: bytes) -> Path | None:
     """An archive file with exactly these bytes (only files of the same size are hashed)."""
-    digest, size = hashlib.sha256(data).hexdigest(), len(data)
-    for path, _ in discover([archive]):
-        with contextlib.suppress(OSError):
-            if path.stat().st_size == size and file_sha256(path) == digest:
-                return path
-    return None
+    return indexer.same_file(archive, data)
 
 
 def _inside(path: Path, root: Path) -> bool:
@@ -185,9 +139,9 @@ def store_upload(archive: Path, incoming: Path, filename: str, folder: str, data
     try:
         tmp.write_bytes(data)
         try:
-            read_source(tmp)  # the indexer's own reader: zip-bomb and XML guards, encodings
-        except UnreadableFile as exc:
-            raise UploadRejected(f"无法读取此文件：{exc.reason}") from exc
+            indexer.check_readable(tmp)  # the indexer's own reader: zip-bomb and XML guards, encodings
+        except indexer.Refused as exc:
+            raise UploadRejected(str(exc)) from exc
         target_dir.mkdir(parents=True, exist_ok=True)
         name = safe_filename(filename, suffix)
         stem = name[: -len(suffix)]

@@ -3,24 +3,35 @@
 Every link the page offers (remove a chip, change the sort, next page,
 drop a filter) is the current query string with one change, so any state
 can be bookmarked and the back button always works.
+
+``SearchState`` is also the one request object of a page: the engine's
+SearchRequest is built from the URL once (engine.request.build_request,
+which holds the defaults), and the parsed query and the words to
+highlight come from it, so no view parses a query itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import urlencode
 
 from werkzeug.datastructures import MultiDict
 
-from engine.contract import FACETS
+from engine.contract import FACETS, SearchRequest
 from engine.facets import PRESETS, Preset
+from engine.query import ParsedQuery, parse_query
+from engine.request import URL_DEFAULTS, build_request
+from engine.request import highlight_terms as request_highlight_terms
 from portal.labels import facet_label, value_label
 
 #: Parameters that make up a search, in the order they are written to URLs (every facet of the registry).
 STATE_KEYS: tuple[str, ...] = ("q", "like", *FACETS, "sort", "size", "collapse", "literal", "page")
-#: Parameters whose default need not appear in a URL.
-_DEFAULTS = {"sort": "relevance", "page": "1", "collapse": "1", "size": "20", "literal": "0"}
+#: The parameters a page showing a search's paragraphs (an article, the copies of one) takes to highlight them.
+HIGHLIGHT_KEYS: tuple[str, ...] = ("q", "literal")
+#: Parameters whose default need not appear in a URL (the engine's defaults, written as a URL writes them).
+_DEFAULTS = URL_DEFAULTS
 
 
 @dataclass(frozen=True)
@@ -44,16 +55,52 @@ class PresetLink:
 
 
 class SearchState:
-    """The search parameters of one request, and URLs for its variations."""
+    """The search parameters of one request, the engine request they make, and URLs for its variations.
 
-    def __init__(self, args: MultiDict[str, str], endpoint_path: str = "/") -> None:
+    ``only`` limits which parameters count (the article page takes ``q`` and
+    ``literal`` from its URL; its ``p`` and the copies page's ``page`` are
+    theirs, not the search's). ``strict`` (the JSON API) refuses a parameter
+    name the search does not know; the pages ignore stray names so shared
+    links keep working.
+    """
+
+    def __init__(
+        self,
+        args: MultiDict[str, str],
+        endpoint_path: str = "/",
+        only: Iterable[str] | None = None,
+        *,
+        strict: bool = False,
+    ) -> None:
         self.path = endpoint_path
+        self.strict = strict
+        wanted = None if only is None else frozenset(only)
         self.pairs: list[tuple[str, str]] = [
             (key, value)
             for key in STATE_KEYS
+            if wanted is None or key in wanted
             for value in args.getlist(key)
             if value.strip() and _DEFAULTS.get(key) != value
         ]
+        # The engine reads the URL as sent (blank values, facet_size), so its request is built from the args.
+        self._params = {key: values for key, values in as_lists(args).items() if wanted is None or key in wanted}
+
+    # -- the request -----------------------------------------------------------
+
+    @cached_property
+    def request(self) -> SearchRequest:
+        """The engine request of this URL, built once; raises InvalidParameter (a 400) when it is not valid."""
+        return build_request(self._params, strict=self.strict)
+
+    @cached_property
+    def parsed(self) -> ParsedQuery:
+        """The query as the engine reads it."""
+        return parse_query(self.request.query)
+
+    @cached_property
+    def highlight_terms(self) -> list[str]:
+        """The words a page marks for this search: the query's and, unless literal, their expansions."""
+        return request_highlight_terms(self.request)
 
     # -- reading -------------------------------------------------------------
 
@@ -79,7 +126,7 @@ class SearchState:
     @property
     def sort(self) -> str:
         """relevance or year."""
-        return self.get("sort", "relevance")
+        return self.get("sort", _DEFAULTS["sort"])
 
     def selected(self, facet: str) -> list[str]:
         """The raw values chosen for a facet (a year range stays a range)."""

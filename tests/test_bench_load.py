@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bench.load import memory_of, parse_kb_fields, parse_smaps_under, private_flatness, write_section
+from bench.load_memory import memory_of, parse_kb_fields, parse_smaps_under, private_flatness
+from bench.load_report import write_section
 
 STATUS = """Name:\tgunicorn
 VmPeak:\t  900000 kB

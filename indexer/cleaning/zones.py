@@ -212,13 +212,43 @@ def _title_here(
         return None
     shape = title_shape(text)
     marker = leading_marker(text)
-    if shape is not None and marker is not None and not (shape.series and (in_header or same_title(shape.title, title))):
+    if (
+        shape is not None
+        and marker is not None
+        and not (shape.series and (in_header or same_title(shape.title, title)))
+    ):
         return None
     if shape is not None and not (in_header or shape.series or shape.collection):
         return shape if names_a_unit(folded) or same_title(shape.title, title) else None
     if shape is None and in_header and marker is None and not is_body_sentence(folded) and has_genre_word(folded):
         return title_shape(text, loose=True)
     return shape
+
+
+def _add_title_line(
+    out: list[ZonedLine],
+    shape: TitleShape,
+    text: str,
+    folded: str,
+    level: int | None,
+    before: ZonedLine | None,
+    in_header: bool,
+    title: str,
+) -> tuple[bool, str]:
+    """Add a line shaped like a title to ``out``; returns whether the header goes on, and the current title."""
+    if shape.collection:
+        out.append(ZonedLine(text, level, "debris", "collection title"))
+    elif in_header and not shape.series and same_title(shape.title, title):
+        out.append(ZonedLine(text, level, "debris", "title repeat"))
+    elif before is not None and before.role == "title" and folded[0] in _TITLE_CONTINUATION:
+        # "…2006年工作总结" / "及2007年工作计划": one title set on two lines
+        out[-1] = ZonedLine(before.text + text, before.heading_level, "title")
+        title = out[-1].text
+    else:
+        out.append(ZonedLine(text, level, "title"))
+        title = shape.title or title
+        in_header = True
+    return in_header, title
 
 
 def classify(lines: list[tuple[str, int | None, bool]]) -> list[ZonedLine]:
@@ -235,9 +265,7 @@ def classify(lines: list[tuple[str, int | None, bool]]) -> list[ZonedLine]:
         if cut.strip():
             out.append(ZonedLine(cut, level, "debris", "inline debris"))
         folded = folded_view(text).text.strip()
-        continues = bool(
-            width and previous and display_width(previous) >= width - 6 and previous[-1] not in _TERMINAL
-        )
+        continues = bool(width and previous and display_width(previous) >= width - 6 and previous[-1] not in _TERMINAL)
         previous = text
         if not folded:
             continue
@@ -262,18 +290,7 @@ def classify(lines: list[tuple[str, int | None, bool]]) -> list[ZonedLine]:
             continue
         shape = _title_here(text, folded, level, before, in_header, title)
         if shape is not None:
-            if shape.collection:
-                out.append(ZonedLine(text, level, "debris", "collection title"))
-            elif in_header and not shape.series and same_title(shape.title, title):
-                out.append(ZonedLine(text, level, "debris", "title repeat"))
-            elif before is not None and before.role == "title" and folded[0] in _TITLE_CONTINUATION:
-                # "…2006年工作总结" / "及2007年工作计划": one title set on two lines
-                out[-1] = ZonedLine(before.text + text, before.heading_level, "title")
-                title = out[-1].text
-            else:
-                out.append(ZonedLine(text, level, "title"))
-                title = shape.title or title
-                in_header = True
+            in_header, title = _add_title_line(out, shape, text, folded, level, before, in_header, title)
             continue
         if is_body_sentence(folded):
             in_header = False

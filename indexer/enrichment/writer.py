@@ -292,15 +292,8 @@ def _above(unit: UnitName, level: str | None) -> bool:
     return level in ("学校教育", "企业厂矿") and rank >= 1
 
 
-def writer_name(text: ArticleText, level: str | None = None) -> tuple[UnitName, str] | None:
-    """The writer's distinctive name and where it was found ("title" or "text"), or None.
-
-    Candidates are unit names in the title, the masked body and the sign-off;
-    a name scores by its mentions and by standing in the title, the opening or the
-    sign-off. A name mentioned once in passing is not enough.
-    """
-    titled = _title_name(text.heads)
-    in_title = titled is not None
+def _named_units(text: ArticleText) -> tuple[Counter[str], dict[str, UnitName], Counter[str]]:
+    """Every unit named in the masked body and the sign-off: scores (mentions, opening, sign-off), units, mentions."""
     scores: Counter[str] = Counter()
     units: dict[str, UnitName] = {}
     mentions: Counter[str] = Counter()
@@ -313,6 +306,38 @@ def writer_name(text: ArticleText, level: str | None = None) -> tuple[UnitName, 
     for unit, _ in names_in(text.signoff):
         units.setdefault(unit.name, unit)
         scores[unit.name] += _IN_SIGNOFF
+    return scores, units, mentions
+
+
+def _credit_title(
+    titled: UnitName, scores: Counter[str], units: dict[str, UnitName], mentions: Counter[str]
+) -> UnitName:
+    """Give the title's unit its weight, with the body's other forms of its name; returns the form to show."""
+    units.setdefault(titled.name, titled)
+    scores[titled.name] += _IN_TITLE
+    # The body often shortens the title's name (纺电公司 → 公司工会): same core, one writer.
+    same = [u for name, u in units.items() if name != titled.name and u.core == titled.core]
+    for unit in same:
+        scores[titled.name] += scores.pop(unit.name, 0.0)
+    # …or writes it out in full (横河镇 → 横河镇工会): show the fuller form.
+    fuller = [u for u in same if u.org_word and u.name.startswith(titled.name)]
+    if fuller and not titled.org_word:
+        scores[fuller[0].name] = scores.pop(titled.name)
+        mentions[fuller[0].name] = max(mentions[fuller[0].name], 2)
+        return fuller[0]
+    return titled
+
+
+def writer_name(text: ArticleText, level: str | None = None) -> tuple[UnitName, str] | None:
+    """The writer's distinctive name and where it was found ("title" or "text"), or None.
+
+    Candidates are unit names in the title, the masked body and the sign-off;
+    a name scores by its mentions and by standing in the title, the opening or the
+    sign-off. A name mentioned once in passing is not enough.
+    """
+    titled = _title_name(text.heads)
+    in_title = titled is not None
+    scores, units, mentions = _named_units(text)
     # A title naming only a unit type (县总工会工作总结) points at the body's unit of that type
     # (顺昌县总工会), wherever it stands.
     generic = _GENERIC_TITLE_UNIT.match(text.title)
@@ -325,18 +350,7 @@ def writer_name(text: ArticleText, level: str | None = None) -> tuple[UnitName, 
     if leading is not None and titled is None:
         titled = leading  # the subject of the first sentence is the writer (a news item's unit)
     if titled is not None:
-        units.setdefault(titled.name, titled)
-        scores[titled.name] += _IN_TITLE
-        # The body often shortens the title's name (纺电公司 → 公司工会): same core, one writer.
-        same = [u for name, u in units.items() if name != titled.name and u.core == titled.core]
-        for unit in same:
-            scores[titled.name] += scores.pop(unit.name, 0.0)
-        # …or writes it out in full (横河镇 → 横河镇工会): show the fuller form.
-        fuller = [u for u in same if u.org_word and u.name.startswith(titled.name)]
-        if fuller and not titled.org_word:
-            scores[fuller[0].name] = scores.pop(titled.name)
-            mentions[fuller[0].name] = max(mentions[fuller[0].name], 2)
-            titled = fuller[0]
+        titled = _credit_title(titled, scores, units, mentions)
     for name in list(scores):
         if _above(units[name], level):
             del scores[name]

@@ -4,7 +4,7 @@ Every route here needs a login (portal.auth's guard runs before the body
 is read; ``login_required`` repeats it on each view) and a CSRF token on
 every POST (portal.csrf). Writes are serialised by portal.ingestion's lock
 and go through the indexer's own code; corrections are sidecar rows
-(indexer.corrections), so a re-ingest or a rebuild keeps them.
+(indexer.record_correction), so a re-ingest or a rebuild keeps them.
 """
 
 from __future__ import annotations
@@ -16,9 +16,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 
 from engine import facets as registry
 from engine.contract import EngineUnavailable, IncompatibleIndex, IndexDocument, SearchRequest
-from indexer.corrections import CorrectionError, record_correction
-from indexer.enrichment.sidecar import FIELDS
-from indexer.ingest import io_failure_message
+from indexer import CORRECTION_FIELDS, CorrectionError, io_failure_message, record_correction
 from portal.archive import ArchiveUnavailable, archive_root, file_of, move_to_trash, restore_from_trash
 from portal.auth import current_user, login_required
 from portal.engine_access import get_engine
@@ -189,7 +187,7 @@ def _target(article_id: str, *, must_exist: bool = True) -> ArticleTarget:
 
 
 def _current_values(doc: IndexDocument) -> dict[str, str]:
-    return {name: "" if getattr(doc, name) is None else str(getattr(doc, name)) for name in FIELDS}
+    return {name: "" if getattr(doc, name) is None else str(getattr(doc, name)) for name in CORRECTION_FIELDS}
 
 
 def _changes(doc: IndexDocument, submitted: dict[str, str]) -> dict[str, str]:
@@ -200,7 +198,7 @@ def _changes(doc: IndexDocument, submitted: dict[str, str]) -> dict[str, str]:
     """
     current, origins = _current_values(doc), dict(doc.origins or {})
     changes: dict[str, str] = {}
-    for name in FIELDS:
+    for name in CORRECTION_FIELDS:
         new = submitted.get(name, "").strip()
         if origins.get(name) == "sidecar" or (new and new != current[name]):
             changes[name] = new
@@ -232,7 +230,7 @@ def edit(article_id: str) -> Any:
     target = _target(article_id)
     if request.method == "GET":
         return _edit_page(target)
-    submitted = {name: request.form.get(name, "") for name in FIELDS}
+    submitted = {name: request.form.get(name, "") for name in CORRECTION_FIELDS}
     changes = _changes(target.first, submitted)
     if not changes:
         flash("没有改动。", "info")

@@ -15,14 +15,14 @@ from flask import Blueprint, Response, abort, request
 
 from engine import facets as registry
 from engine.contract import IndexDocument
-from engine.request import build_request, check_names
+from engine.request import check_names
 from portal.citation import source_line
 from portal.copies import copies_page
 from portal.engine_access import get_engine
 from portal.parts import join_parts, part_ids
 from portal.responses import json_response
 from portal.searching import with_like
-from portal.urlstate import as_lists
+from portal.urlstate import SearchState, as_lists
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -39,7 +39,7 @@ ARTICLE_FIELDS: tuple[str, ...] = (
 def search() -> Response:
     """Search with the UI's parameters (q, sort, page, size, collapse, each facet); an unknown name is a 400."""
     engine = get_engine()
-    search_request = build_request(as_lists(request.args), strict=True)
+    search_request = SearchState(request.args, strict=True).request
     if like := request.args.get("like", "").strip():
         search_request, _source = with_like(engine, search_request, like)  # more like this paragraph
     return json_response(engine.search(search_request).to_dict())
@@ -48,7 +48,7 @@ def search() -> Response:
 @bp.get("/facets")
 def facets() -> Response:
     """Facet counts for the given query and filters."""
-    search_request = dataclasses.replace(build_request(as_lists(request.args), strict=True), page=1, page_size=0)
+    search_request = dataclasses.replace(SearchState(request.args, strict=True).request, page=1, page_size=0)
     result = get_engine().search(search_request)
     return json_response(
         {

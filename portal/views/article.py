@@ -6,26 +6,31 @@ import posixpath
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
 
-from engine.query import parse_query
-from engine.request import build_request
 from portal.articles import build_article_view
 from portal.auth import current_user
 from portal.engine_access import get_engine
 from portal.originals import OriginalUnavailable, file_text, may_download, original_path
+from portal.urlstate import HIGHLIGHT_KEYS, SearchState
 
 bp = Blueprint("article", __name__)
 
 
 @bp.get("/articles/<article_id>")
 def show(article_id: str) -> str:
-    """The whole article, outline and metadata, the hit paragraph marked and q's matches highlighted."""
-    # The same validator as the search: an over-long q is a 400 here too.
-    query = build_request({"q": request.args.getlist("q")}).query
+    """The whole article, outline and metadata, the hit paragraph marked and q's matches highlighted.
+
+    Highlighted as in the results: the query's words and, unless ``literal=1``, their expansions.
+    """
+    # The same request object as the search: an over-long q is a 400 here too.
+    asked = SearchState(request.args, only=HIGHLIGHT_KEYS)
+    query = asked.request.query
     docs = get_engine().article(article_id)
     if not docs:
         abort(404, "找不到这篇文章，它可能已从索引中移除。")
-    view = build_article_view(docs, parse_query(query).positive_terms(), request.args.get("p"))
-    return render_template("article.html", view=view, query=query, may_download=may_download())
+    view = build_article_view(docs, asked.highlight_terms, request.args.get("p"))
+    return render_template(
+        "article.html", view=view, query=query, literal=asked.request.literal, may_download=may_download()
+    )
 
 
 @bp.get("/articles/<article_id>/original")

@@ -5,13 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request, url_for
 
 from engine.highlight import highlight
-from engine.query import parse_query
-from engine.request import build_request
 from portal.copies import copies_page
 from portal.engine_access import get_engine
 from portal.paging import pager
 from portal.parts import PAGE_TEXT_MAX, whole_texts
-from portal.urlstate import as_lists
+from portal.urlstate import HIGHLIGHT_KEYS, SearchState, as_lists
 
 bp = Blueprint("copies", __name__)
 
@@ -19,7 +17,10 @@ bp = Blueprint("copies", __name__)
 @bp.get("/copies/<path:duplicate_key>")
 def copies(duplicate_key: str) -> str:
     """All paragraphs sharing ``duplicate_key``, a page at a time, each linking to its article."""
-    query = build_request({"q": request.args.getlist("q")}).query
+    # The search's q and literal only: page and size here page through the copies.
+    asked = SearchState(request.args, only=HIGHLIGHT_KEYS)
+    query = asked.request.query
+    literal = "1" if asked.request.literal else None
     engine = get_engine()
     documents = engine.copies(duplicate_key)
     if not documents:
@@ -32,18 +33,19 @@ def copies(duplicate_key: str) -> str:
             "copies.copies",
             duplicate_key=duplicate_key,
             q=query or None,
+            literal=literal,
             page=number if number > 1 else None,
             size=size,
         )
 
-    terms = parse_query(query).positive_terms()
-    marked = [highlight(doc.text, terms).html for doc in shown.documents]
+    marked = [highlight(doc.text, asked.highlight_terms).html for doc in shown.documents]
     return render_template(
         "copies.html",
         shown=shown,
         documents=list(zip(shown.documents, marked, strict=True)),
         pagination=pager(shown.page, shown.pages, page_url),
         query=query,
+        literal=literal,
         # Copy and basket take a split paragraph whole, though a copy may be one of its parts.
         wholes=whole_texts(engine, shown.documents, PAGE_TEXT_MAX),
     )

@@ -10,8 +10,6 @@ from datetime import datetime
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, send_file, url_for
 
-from engine.query import parse_query
-from engine.request import build_request
 from portal.engine_access import get_engine
 from portal.export import to_csv, to_docx
 from portal.links import paragraph_link
@@ -26,7 +24,7 @@ from portal.searching import (
     unfiltered_count,
     with_like,
 )
-from portal.urlstate import STATE_KEYS, SearchState, as_lists
+from portal.urlstate import STATE_KEYS, SearchState
 
 bp = Blueprint("search", __name__)
 
@@ -45,14 +43,14 @@ def index() -> Response | str:
     if _blank_parameters():
         # A form's empty fields would leave &year= in every bookmarked or shared link.
         return redirect(state.canonical(), code=302)
-    search_request = build_request(as_lists(request.args))  # raises InvalidParameter → 400
+    search_request = state.request  # raises InvalidParameter → 400
     engine = get_engine()
     like = None
     if state.like:
         search_request, like = with_like(engine, search_request, state.like)
     result = engine.search(search_request)
     landing = not state.query and not state.has_filters and like is None
-    parsed = parse_query(state.query)
+    parsed = state.parsed
     empty_under_filters = result.total == 0 and state.has_filters
     return render_template(
         "search.html",
@@ -61,7 +59,7 @@ def index() -> Response | str:
         landing=landing,
         like=like,
         ranked=bool(parsed.required) or like is not None,
-        reading=reading_notes(state.query) if like is None else [],
+        reading=reading_notes(state.query, parsed) if like is None else [],
         understood=describe(parsed),
         merged=merged_on_page(result),
         groups=facet_groups(result, state),
@@ -85,10 +83,9 @@ def export() -> Response:
     fmt = request.args.get("format", "docx")
     if fmt not in ("docx", "csv"):
         abort(400, f"不支持的导出格式“{fmt[:10]}”，只能是 docx 或 csv。")
-    params = {k: v for k, v in as_lists(request.args).items() if k != "format"}
-    search_request = build_request(params)
-    engine = get_engine()
     state = SearchState(request.args, url_for("search.index"))
+    search_request = state.request  # format is the export's own parameter: the request builder ignores it
+    engine = get_engine()
     heading = f"检索「{state.query}」的结果" if state.query else "检索结果"
     if state.like:
         search_request, like = with_like(engine, search_request, state.like)

@@ -15,6 +15,7 @@ from itertools import chain
 import pytest
 
 from engine.contract import IndexDocument, SearchEngine, SearchRequest, SearchResult
+from engine.documents import analysed
 from engine.highlight import strip_marks
 from tests.engine.conftest import EngineFactory, load
 from tests.engine.documents import CORPUS, MINE, PROXIMITY, SCHOOL, TOWN_A, TOWN_B, by_id
@@ -537,6 +538,17 @@ def test_an_empty_index_answers_with_nothing(engine_factory: EngineFactory) -> N
     result = search(engine, "职工", filters={"org_level": ("乡镇街道",)})
     assert (result.total, result.hits) == (0, [])
     assert selected(result, "org_level") == {"乡镇街道"}
+
+
+def test_documents_analysed_beforehand_are_found_like_the_others(engine_factory: EngineFactory) -> None:
+    # The indexer analyses on its worker processes (engine.documents.analysed); the engine indexes those views.
+    plain = engine_factory.loaded(CORPUS)
+    prepared = engine_factory.loaded(analysed(d) for d in CORPUS)
+    for query in ("职工", "送温暖 困难", '"困难职工"'):
+        expected = search(plain, query)
+        got = search(prepared, query)
+        assert [h.paragraph_id for h in got.hits] == [h.paragraph_id for h in expected.hits]
+        assert got.total == expected.total > 0
 
 
 def test_replacing_a_source_replaces_its_paragraphs(town_a: SearchEngine) -> None:

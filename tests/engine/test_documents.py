@@ -34,9 +34,16 @@ def test_index_fields_hold_both_token_views_as_space_separated_text() -> None:
     assert "职工" in fields["chars"].split()
 
 
-def test_already_analysed_dicts_pass_through() -> None:
+def test_already_analysed_documents_are_not_analysed_again() -> None:
+    # The indexer analyses on its workers; the engine indexes the views the document carries.
+    doc = documents.analysed(by_id("a000-0001"))
     fields = documents.index_fields(by_id("a000-0001"))
-    assert documents.ensure_analyzed(fields) == fields
+    assert documents.index_fields(doc) == fields
+    carried = replace(doc, views=replace(doc.views, words="carried"))
+    assert documents.index_fields(carried)["words"] == "carried"
+    # Views made from other text are never used: the document is analysed afresh.
+    edited = replace(carried, text="职工之家")
+    assert documents.index_fields(edited)["words"].split() == analysis.word_tokens("职工之家")
 
 
 def test_a_hit_is_highlighted_and_carries_the_facets() -> None:

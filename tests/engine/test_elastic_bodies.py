@@ -17,22 +17,23 @@ import pytest
 
 from engine import analysis, plan
 from engine.contract import FACETS, IndexDocument, SearchRequest
-from engine.elastic import (
-    BROWSE_SORT,
-    RELEVANCE_SORT,
-    YEAR_SORT,
+from engine.documents import index_fields
+from engine.elastic.bodies import (
     bulk_actions,
     compile_node,
-    concrete_index_name,
     facet_aggregations,
-    index_body,
-    index_meta,
     search_body,
     sources_body,
     stale_query,
+)
+from engine.elastic.indices import (
+    concrete_index_name,
+    index_body,
+    index_meta,
     swap_actions,
     template_body,
 )
+from engine.elastic.ranking import BROWSE_SORT, RELEVANCE_SORT, YEAR_SORT
 from engine.query import parse_query
 
 MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"
@@ -144,8 +145,6 @@ def test_mappings_cover_exactly_the_indexed_fields() -> None:
     doc = IndexDocument(
         paragraph_id="a#1", article_id="a", position=1, text="工会", title="t", source_path="p", source_sha256="s"
     )
-    from engine.documents import index_fields
-
     assert set(index_fields(doc)) == set(load("mappings.json")["properties"])
 
 
@@ -222,7 +221,7 @@ def test_bulk_action_for_a_document() -> None:
         year=2023,
         origins={"township": "path"},
     )
-    (action,) = list(bulk_actions("summaries-1", [doc]))
+    (action,) = list(bulk_actions("summaries-1", [index_fields(doc)]))
     assert action == {
         "_op_type": "index",
         "_index": "summaries-1",

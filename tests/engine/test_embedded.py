@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from engine import embedded, open_engine, plan, rebuilding
+from engine import open_engine, plan, rebuilding
 from engine.contract import EngineUnavailable, IncompatibleIndex, SearchRequest
-from engine.embedded import CURRENT_FILE, VERSION_FILE, EmbeddedEngine, compile_node
+from engine.embedded import CURRENT_FILE, VERSION_FILE, EmbeddedEngine, compile_node, ranking
 from engine.query import parse_query
+from engine.tracing import FACET_COUNTS, RANKING_WINDOW, Timing
 from tests.engine.conftest import load
 from tests.engine.documents import CORPUS, MINE, TOWN_A, by_id
 
@@ -93,7 +94,7 @@ def test_ties_beyond_the_first_scored_window_keep_paragraph_id_order(
     # holds. Some ids share their first 8 bytes (the engine's fast tie-break),
     # some do not, and the sources put them in the index in the reverse of id
     # order. Every page must still come out in paragraph_id order, collapsed or not.
-    monkeypatch.setattr(embedded, "_FIRST_WINDOW", 4)
+    monkeypatch.setattr(ranking, "FIRST_WINDOW", 4)
     stems = ("a1c0ffee", "a1c0ffee9", "b7", "c", "d0", "zz")
     pids = [f"{stem}-{n:04d}" for stem in stems for n in range(15, 0, -1)]
     twins = [
@@ -132,7 +133,7 @@ def test_quality_applied_as_a_field_weight_scores_like_the_quality_clause(tmp_pa
     # Elasticsearch multiplies by 1 + QUALITY_WEIGHT × quality in a function_score;
     # tantivy multiplies by the quality_weight field instead. Same scores, same order.
     engine = load(EmbeddedEngine(tmp_path), CORPUS)
-    generation = engine._live_generation()
+    generation = engine._generations.live()
     assert generation is not None
     searcher, schema = generation.searcher(), generation.schema
     parsed = parse_query(query)
@@ -146,3 +147,15 @@ def test_quality_applied_as_a_field_weight_scores_like_the_quality_clause(tmp_pa
     }
     got = {(a.segment_ord, a.doc): score for score, a in weighted}
     assert got == pytest.approx(expected, rel=1e-5) and len(plain) > 1
+
+
+def test_on_timing_reports_each_ranking_window_and_facet_aggregation(tmp_path: Path) -> None:
+    # The benchmarks' hook (bench/search_profile.py trace_ranking): no private name is patched to time a search.
+    timings: list[Timing] = []
+    load(EmbeddedEngine(tmp_path), CORPUS).close()
+    engine = EmbeddedEngine(tmp_path, on_timing=timings.append)
+    assert engine.search(SearchRequest(query="职工")).total > 0
+    windows = [t for t in timings if t.stage == RANKING_WINDOW]
+    assert windows and all(t.limit and t.ms >= 0 for t in windows)
+    assert [t for t in timings if t.stage == FACET_COUNTS]
+    engine.close()

@@ -101,3 +101,33 @@ def test_search_narrows_by_the_genre_flags(tmp_path: Path, capsys) -> None:
     assert json.loads(capsys.readouterr().out)["total"] == 3
     assert main(["search", "送温暖", "--index", str(index), "--org-type", "妇联"]) == 0
     assert "妇联 · 总结" in capsys.readouterr().out  # the text rendering names the genre
+
+
+def test_search_literal_flag_turns_expansion_off(tmp_path: Path, capsys) -> None:
+    """``--literal`` is the portal's literal=1: the query's words only, nothing searched besides them."""
+    from engine.contract import IndexDocument
+    from engine.embedded import EmbeddedEngine
+
+    texts = {"d0": "召开第三届职代会，审议工会工作报告。", "d1": "召开职工代表大会，审议集体合同草案。"}
+    index = tmp_path / "index"
+    engine = EmbeddedEngine(index)
+    for n, (name, text) in enumerate(texts.items()):
+        document = IndexDocument(
+            paragraph_id=f"{name}-0000",
+            article_id=name,
+            position=0,
+            text=text,
+            title=name,
+            source_path=f"{name}.txt",
+            source_sha256=str(n),
+        )
+        engine.replace_source(f"{name}.txt", [document])
+    engine.commit()
+    engine.close()
+    argv = ["search", "职代会", "--index", str(index), "--json"]
+    assert main(argv) == 0
+    expanded = json.loads(capsys.readouterr().out)
+    assert {h["article_id"] for h in expanded["hits"]} == {"d0", "d1"} and "职工代表大会" in expanded["expanded"]
+    assert main([*argv, "--literal"]) == 0
+    literal = json.loads(capsys.readouterr().out)
+    assert [h["article_id"] for h in literal["hits"]] == ["d0"] and literal["expanded"] == []

@@ -37,3 +37,46 @@ def test_the_api_reports_the_added_words_and_takes_literal(client: FlaskClient) 
     literal = client.get("/api/search", query_string={"q": "职代会", "literal": "1"}).get_json()
     assert "职工代表大会" in expanded["expanded"] and literal["expanded"] == []
     assert literal["total"] <= expanded["total"]
+
+
+#: 职代会's equivalents in engine/data/equivalences.toml: what an expanded search for it also marks.
+_FORMS = {"职工代表大会", "教代会", "教职工代表大会", "教职工大会", "职工大会"}
+
+
+def _marked(html: str) -> set[str]:
+    return set(re.findall(r"<mark[^>]*>([^<]*)</mark>", html))
+
+
+def _expanded_hit(client: FlaskClient) -> dict:
+    """A hit for 职代会 found only through an expansion (its text names another form)."""
+    hits = client.get("/api/search", query_string={"q": "职代会", "size": 50}).get_json()["hits"]
+    found = [h for h in hits if "职代会" not in h["text"] and any(form in h["text"] for form in _FORMS)]
+    assert found, "the corpus should hold a paragraph naming an equivalent of 职代会 but not 职代会 itself"
+    return found[0]
+
+
+def test_the_article_page_highlights_the_expanded_forms_too(client: FlaskClient) -> None:
+    hit = _expanded_hit(client)
+    url = f"/articles/{hit['article_id']}"
+    page = client.get(url, query_string={"p": hit["paragraph_id"], "q": "职代会"}).get_data(as_text=True)
+    assert _marked(page) & _FORMS
+    # literal=1 (the results page's literal-only switch, carried by its links): the query's own words only.
+    literal = client.get(url, query_string={"p": hit["paragraph_id"], "q": "职代会", "literal": "1"})
+    assert not _marked(literal.get_data(as_text=True)) & _FORMS
+    # A quoted phrase never expands.
+    quoted = client.get(url, query_string={"p": hit["paragraph_id"], "q": '"职代会"'})
+    assert not _marked(quoted.get_data(as_text=True)) & _FORMS
+
+
+def test_the_copies_page_highlights_the_expanded_forms_too(client: FlaskClient) -> None:
+    hit = _expanded_hit(client)
+    page = client.get(f"/copies/{hit['duplicate_key']}", query_string={"q": "职代会"}).get_data(as_text=True)
+    assert _marked(page) & _FORMS
+    literal = client.get(f"/copies/{hit['duplicate_key']}", query_string={"q": "职代会", "literal": "1"})
+    assert not _marked(literal.get_data(as_text=True)) & _FORMS
+
+
+def test_result_links_carry_the_literal_switch(client: FlaskClient) -> None:
+    page = client.get("/", query_string={"q": "职代会", "literal": "1"}).get_data(as_text=True)
+    links = re.findall(r'href="(/articles/[^"]+)"', page)
+    assert links and all("literal=1" in link for link in links)

@@ -17,6 +17,7 @@ from indexer.report import engine_failure
 def _params(args: argparse.Namespace) -> dict[str, list[str]]:
     params: dict[str, list[str]] = {facet: list(getattr(args, facet, []) or []) for facet in FACETS}
     params.update(q=[args.query], sort=[args.sort], page=[str(args.page)], size=[str(args.size)])
+    params["literal"] = ["1" if getattr(args, "literal", False) else "0"]
     return params
 
 

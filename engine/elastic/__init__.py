@@ -1,0 +1,369 @@
+"""The Elasticsearch backend: the same contract as the embedded engine, on a cluster.
+
+Everything that decides *what* matches is shared with the embedded engine:
+engine.analysis produces the ``words`` and ``chars`` tokens in Python (ES only
+splits them on whitespace with the built-in ``whitespace`` analyzer),
+engine.plan decides the query tree, engine.backend_rules the rules both
+backends follow, engine.documents builds stored fields, hits and facet
+lists, and engine.highlight marks the text. This package only translates:
+plan nodes into query DSL, requests into search bodies, and ES responses
+back into contract objects. It pairs file by file with engine/embedded/:
+
+- ``__init__``: the engine (search, read, write, rebuild) ↔ embedded ``__init__``
+- ``indices``: mappings, index names, the alias swap ↔ embedded ``schema`` and ``generations``
+- ``bodies``: plan → queries and aggregations ↔ embedded ``compile``
+- ``ranking``: orders, duplicate collapse ↔ embedded ``ranking``
+- ``facets``: disjunctive facet counts ↔ embedded ``facets``
+
+Timeouts, retries and the circuit breaker for a hung node live in
+engine._es_transport.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from elasticsearch import Elasticsearch, helpers
+
+from engine import backend_rules, plan
+from engine import documents as stored
+from engine._es_transport import CircuitBreaker, GuardedCalls, probe_for, read_client, redact, write_options
+from engine.contract import EngineUnavailable, IncompatibleIndex, IndexDocument, SearchRequest, SearchResult
+from engine.elastic.bodies import (
+    SOURCES_PAGE,
+    bulk_actions,
+    compile_node,
+    search_body,
+    source_query,
+    sources_body,
+    stale_query,
+)
+from engine.elastic.facets import facet_lists
+from engine.elastic.indices import SCHEMA_VERSION, Indices, index_meta
+from engine.elastic.ranking import hits_of
+from engine.query import Term, parse_query
+
+log = logging.getLogger(__name__)
+
+__all__ = ["SCHEMA_VERSION", "DocumentsRejected", "ElasticsearchEngine"]
+
+#: Bulk: per-document 429 rejections are re-sent by the helper with
+#: exponential backoff (1 s, 2 s, 4 s … capped at 30 s).
+BULK_CHUNK_SIZE = 500
+BULK_CHUNK_BYTES = 10 * 1024 * 1024
+BULK_MAX_RETRIES = 5
+BULK_INITIAL_BACKOFF_S = 1.0
+BULK_MAX_BACKOFF_S = 30.0
+
+#: Page size for reading all paragraphs of an article / duplicate group.
+FETCH_PAGE = 1000
+#: Cardinality is approximate above this many distinct article ids.
+CARDINALITY_PRECISION = 40_000
+
+
+class DocumentsRejected(RuntimeError):
+    """Elasticsearch refused some documents of a source file (after retries).
+
+    ``replace_source`` is all-or-nothing per file: when any paragraph is
+    rejected, every paragraph of that file is removed again before this is
+    raised, so ``sources()`` no longer lists the file and the next
+    incremental ingest retries it instead of trusting a partial copy.
+    ``rejected`` holds ``(paragraph_id, reason)`` pairs.
+    """
+
+    def __init__(self, source_path: str, rejected: list[tuple[str, str]]) -> None:
+        self.source_path = source_path
+        self.rejected = rejected
+        sample = "; ".join(f"{pid}: {reason}" for pid, reason in rejected[:3])
+        super().__init__(f"Elasticsearch rejected {len(rejected)} paragraph(s) of {source_path}: {sample}")
+
+
+def _rejections(item: Mapping[str, Any]) -> tuple[str, str]:
+    """(paragraph_id, reason) of one failed bulk item."""
+    result = next(iter(item.values()), {})
+    error = result.get("error", {})
+    reason = error.get("reason", str(error)) if isinstance(error, dict) else str(error)
+    return str(result.get("_id", "?")), f"HTTP {result.get('status')}: {reason}"
+
+
+class ElasticsearchEngine:
+    """The SearchEngine contract on an Elasticsearch 8.x (or 9.x) cluster behind an alias."""
+
+    def __init__(self, url: str, alias: str = "summaries", client: Elasticsearch | None = None) -> None:
+        """Connect lazily to ``url`` (or comma-separated node URLs); nothing is sent until the first call.
+
+        ``client`` lets a caller share a configured client (auth, TLS); by
+        default one is built with short read timeouts (engine._es_transport).
+        Either way a circuit breaker fails calls fast while the node is hung.
+        """
+        if not alias or alias != alias.lower() or alias.startswith(("_", "-", "+")):
+            raise ValueError(f"invalid Elasticsearch alias {alias!r}: lower case, not starting with _ - +")
+        self.url = url
+        self.alias = alias
+        self._owns_client = client is None
+        # Reads fail fast on a hung node, writes may take longer (engine._es_transport);
+        # every call goes through the breaker.
+        self.client: Elasticsearch = client or read_client(url)
+        self._write_client = write_options(self.client)
+        self._call = GuardedCalls(url, CircuitBreaker(probe_for(self.client)))
+        self._indices = Indices(self.client, alias, self._call)
+        # Sources written since the last refresh: their older copies may not be
+        # searchable yet, so pruning them needs a refresh first (see _prune).
+        self._dirty_sources: set[str] = set()
+
+    def _fetch_all(self, index: str, query: dict[str, Any], sort: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Every matching document's source, in ``sort`` order (search_after paging)."""
+        sort = [*sort, {"paragraph_id": "asc"}]
+        out: list[dict[str, Any]] = []
+        after: list[Any] | None = None
+        while True:
+            kwargs: dict[str, Any] = {"index": index, "query": query, "sort": sort, "size": FETCH_PAGE}
+            if after is not None:
+                kwargs["search_after"] = after
+            resp = self._call("search", lambda kw=kwargs: self.client.search(**kw))
+            hits = resp["hits"]["hits"]
+            out.extend(h["_source"] for h in hits)
+            if len(hits) < FETCH_PAGE:
+                return out
+            after = hits[-1]["sort"]
+
+    # -- reading ----------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        """Run a search: matching, filters, disjunctive facets, ranking, collapse; highlight in Python."""
+        started = time.perf_counter()
+        parsed = parse_query(request.query)
+        request = backend_rules.normalised(request)
+        target = self._indices.read_target()
+        if target is None:
+            return backend_rules.empty_result(request, parsed, started)
+        narrowed = plan.filters_except(request.filters, request.year_from, request.year_to)
+
+        def literal_count(term: Term) -> int:
+            query = compile_node(plan.literal_count_query(term, narrowed))
+            found = self._call("count", lambda: self.client.count(index=target, query=query))
+            return int(found["count"])
+
+        expansion = backend_rules.expansion_for(request, parsed, literal_count)
+        wanted = plan.search_plan(parsed, request.like_text, request.like_exclude, expansion=expansion)
+        body = search_body(request, parsed, expansion)
+        resp = self._call("search", lambda: self.client.search(index=target, **body))
+        hits = hits_of(resp["hits"]["hits"], wanted.terms, request.collapse)
+        facets = facet_lists(resp.get("aggregations", {}), request.filters, request.facet_size)
+        total = int(resp["hits"]["total"]["value"])
+        took = backend_rules.took_ms(started)
+        return SearchResult(total, took, hits, facets, request.page, request.page_size, wanted.terms, wanted.expanded)
+
+    def article(self, article_id: str) -> list[IndexDocument]:
+        """All paragraphs of one article, in reading order (empty if unknown)."""
+        target = self._indices.read_target()
+        if target is None or not article_id:
+            return []
+        query = {"bool": {"filter": [{"term": {"article_id": article_id}}]}}
+        rows = self._fetch_all(target, query, [{"position": "asc"}])
+        return [stored.document_from_fields(r) for r in rows]
+
+    def copies(self, duplicate_key: str) -> list[IndexDocument]:
+        """Every paragraph sharing a duplicate key, ordered by paragraph_id."""
+        target = self._indices.read_target()
+        if target is None or not duplicate_key:
+            return []
+        query = {"bool": {"filter": [{"term": {"duplicate_key": duplicate_key}}]}}
+        rows = self._fetch_all(target, query, [])
+        return [stored.document_from_fields(r) for r in rows]
+
+    def sources(self) -> dict[str, str]:
+        """Indexed source files: path → sha256 ("" when its paragraphs disagree, forcing a re-ingest)."""
+        target = self._indices.read_target()
+        if target is None:
+            return {}
+        out: dict[str, str] = {}
+        after: dict[str, Any] | None = None
+        while True:
+            body = sources_body(after)
+            resp = self._call("list sources", lambda b=body: self.client.search(index=target, **b))
+            agg = resp["aggregations"]["sources"]
+            for bucket in agg["buckets"]:
+                out[bucket["key"]["path"]] = backend_rules.source_hash([b["key"] for b in bucket["sha256"]["buckets"]])
+            after = agg.get("after_key")
+            if len(agg["buckets"]) < SOURCES_PAGE or after is None:
+                return out
+
+    def stats(self) -> dict[str, Any]:
+        """Reachability and size; never raises for an unreachable cluster (``reachable`` False)."""
+        out: dict[str, Any] = {
+            "backend": "elasticsearch",
+            "url": redact(self.url),
+            "alias": self.alias,
+            "reachable": False,
+            "documents": 0,
+            "articles": 0,
+            "size_bytes": 0,
+            "rebuilding": self._indices.rebuilding,
+            **index_meta(),
+        }
+        try:
+            info = self._call("info", lambda: self.client.info())
+            out["reachable"] = True
+            out["version"] = info["version"]["number"]
+            out["cluster_name"] = info.get("cluster_name")
+            health = self._call("health", lambda: self.client.cluster.health())
+            out["cluster_status"] = health.get("status")
+            out["nodes"] = health.get("number_of_nodes")
+            indices = self._indices.live()
+            out["indices"] = indices
+            if indices:
+                out.update(self._sizes())
+                out.update(self._compatibility(indices))
+        except EngineUnavailable as exc:
+            out["error"] = str(exc)
+        return out
+
+    def _sizes(self) -> dict[str, Any]:
+        """Documents, articles and bytes behind the alias."""
+        count = self._call("count", lambda: self.client.count(index=self.alias))
+        body = {
+            "size": 0,
+            "aggs": {
+                "articles": {"cardinality": {"field": "article_id", "precision_threshold": CARDINALITY_PRECISION}}
+            },
+        }
+        resp = self._call("count articles", lambda: self.client.search(index=self.alias, **body))
+        store = self._call("index stats", lambda: self.client.indices.stats(index=self.alias, metric="store"))
+        return {
+            "documents": int(count["count"]),
+            "articles": int(resp["aggregations"]["articles"]["value"]),
+            # Primaries only, comparable with the embedded index folder; replicas on top.
+            "size_bytes": int(store["_all"]["primaries"]["store"]["size_in_bytes"]),
+            "size_bytes_with_replicas": int(store["_all"]["total"]["store"]["size_in_bytes"]),
+        }
+
+    def _compatibility(self, indices: list[str]) -> dict[str, Any]:
+        try:
+            self._indices.check(indices)
+        except IncompatibleIndex as exc:
+            return {"compatible": False, "error": str(exc)}
+        return {"compatible": True}
+
+    # -- writing ----------------------------------------------------------
+
+    def replace_source(self, source_path: str, documents: Iterable[IndexDocument]) -> None:
+        """Index a source file's paragraphs, then drop its paragraphs that are no longer there.
+
+        Indexing first (ids are paragraph_ids, so unchanged paragraphs are
+        overwritten in place) and pruning after means searches never see the
+        file missing in between. Raises DocumentsRejected (after removing the
+        whole file again) when ES refuses any paragraph.
+        """
+        fields = backend_rules.settled_documents(source_path, documents)
+        target = self._indices.write_target()
+        # Copies written by this process since the last refresh are invisible
+        # to delete_by_query; the ones written just now are kept by id anyway.
+        earlier_unrefreshed = source_path in self._dirty_sources
+        rejected = self._bulk(target, fields)
+        self._dirty_sources.add(source_path)
+        if rejected:
+            self._prune(target, source_query(source_path), refresh_first=True)
+            raise DocumentsRejected(source_path, rejected)
+        stale = stale_query(source_path, (f["paragraph_id"] for f in fields))
+        self._prune(target, stale, refresh_first=earlier_unrefreshed)
+
+    def _bulk(self, index: str, fields: list[dict[str, Any]]) -> list[tuple[str, str]]:
+        """Send the documents with the bulk helper; return the rejected ones (id, reason)."""
+        if not fields:
+            return []
+
+        def run() -> list[tuple[str, str]]:
+            results = helpers.streaming_bulk(
+                self._write_client,
+                bulk_actions(index, fields),
+                chunk_size=BULK_CHUNK_SIZE,
+                max_chunk_bytes=BULK_CHUNK_BYTES,
+                max_retries=BULK_MAX_RETRIES,
+                initial_backoff=BULK_INITIAL_BACKOFF_S,
+                max_backoff=BULK_MAX_BACKOFF_S,
+                raise_on_error=False,
+                yield_ok=False,
+            )
+            return [_rejections(item) for ok, item in results if not ok]
+
+        return self._call("bulk index", run)
+
+    def _prune(self, index: str, query: dict[str, Any], *, refresh_first: bool) -> None:
+        """delete_by_query, after a refresh when the documents to delete may not be searchable yet.
+
+        delete_by_query only sees refreshed documents, so without that
+        refresh a source replaced twice between commits would keep
+        paragraphs of its first version. Refreshing only then (not per
+        file) keeps a bulk ingest from producing thousands of tiny segments.
+        """
+        if refresh_first:
+            self._refresh(index)
+            self._dirty_sources.clear()
+        self._call(
+            "delete by query",
+            lambda: self._write_client.delete_by_query(index=index, query=query, conflicts="proceed", refresh=False),
+        )
+
+    def delete_source(self, source_path: str) -> None:
+        """Drop every paragraph of one source file."""
+        target = self._indices.rebuilding or self._indices.read_target()
+        if target is None:
+            return
+        self._prune(target, source_query(source_path), refresh_first=source_path in self._dirty_sources)
+        self._dirty_sources.discard(source_path)
+
+    def _refresh(self, index: str) -> None:
+        self._call("refresh", lambda: self._write_client.indices.refresh(index=index))
+
+    def commit(self) -> None:
+        """Refresh: ES acknowledges writes durably (translog), a refresh makes them searchable.
+
+        Indices run with ``refresh_interval: -1`` (settings.json), so writes
+        become visible here and nowhere else, as the contract says: a reader
+        never sees half of an ingest run's file replacements.
+        """
+        target = self._indices.rebuilding or (self.alias if self._indices.live() else None)
+        if target is not None:
+            self._refresh(target)
+        self._dirty_sources.clear()
+
+    # -- rebuild ------------------------------------------------------------
+
+    def begin_rebuild(self) -> None:
+        """Create an empty fresh concrete index; writes go there, reads stay on the alias."""
+        self._indices.begin_rebuild()
+        self._dirty_sources.clear()
+
+    def finish_rebuild(self) -> None:
+        """Swap the alias onto the rebuilt index in one ``_aliases`` call, then delete the old index."""
+        new = self._indices.rebuilding
+        if new is None:
+            raise RuntimeError("no rebuild under way")
+        self._refresh(new)
+        self._indices.swap(new)
+        self._dirty_sources.clear()
+
+    def abort_rebuild(self) -> None:
+        """Delete the half-built index; the alias never moved (no-op when no rebuild is under way)."""
+        self._dirty_sources.clear()
+        self._indices.abort_rebuild()
+
+    # -- housekeeping --------------------------------------------------------
+
+    def drop(self) -> None:
+        """Delete every index behind the alias, a rebuild index and the template (tests, decommissioning)."""
+        self._dirty_sources.clear()
+        self._indices.drop()
+
+    def close(self) -> None:
+        """Discard an unfinished rebuild and close the connections (a caller's client is left open)."""
+        try:
+            self.abort_rebuild()
+        except EngineUnavailable as exc:
+            log.warning("could not delete the unfinished rebuild index: %s", exc)
+        if self._owns_client:
+            self.client.close()

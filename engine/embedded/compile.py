@@ -1,0 +1,135 @@
+"""The query plan (engine.plan) as tantivy queries, and the facet aggregations.
+
+Pairs with engine/elastic/bodies.py, which compiles the same plan nodes into
+Elasticsearch query DSL: a node is translated by the function of the same
+name in both files, so a difference in meaning shows side by side.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import tantivy
+
+from engine import backend_rules, plan
+from engine.contract import SearchRequest
+
+#: tantivy refuses aggregations with more buckets than this.
+BUCKET_LIMIT = 65_000
+#: Files listed per index segment for the ``source`` facet (exact while a segment's matching files fit).
+SOURCE_SEGMENT_SIZE = 2_000
+#: Aggregation names of the match count and of the selected files' counts.
+TOTAL = "_total"
+SELECTED = ":selected"
+
+_Q = tantivy.Query
+_OCCUR = tantivy.Occur
+
+
+def compile_node(node: plan.Node, schema: tantivy.Schema) -> tantivy.Query:
+    """Translate a plan node into the equivalent tantivy query."""
+    match node:
+        case plan.Bool() | plan.Boost() | plan.ConstantScore() | plan.Best() | plan.Scaled():
+            return _compound(node, schema)
+    return _leaf(node, schema)
+
+
+def _leaf(node: plan.Node, schema: tantivy.Schema) -> tantivy.Query:
+    """Leaves: the nodes that name a field."""
+    match node:
+        case plan.Phrase(field, tokens, slop):
+            return _phrase(schema, field, tokens, slop)
+        case plan.AnyTerm(field, tokens):
+            terms = [_Q.term_query(schema, field, t) for t in dict.fromkeys(tokens)]
+            if len(terms) == 1:
+                return terms[0]
+            return _Q.boolean_query([(_OCCUR.Should, t) for t in terms])
+        case plan.Terms(field, values):
+            return _Q.term_set_query(schema, field, backend_rules.typed_values(field, values))
+        case plan.Range(field, gte, lte):
+            return _Q.range_query(schema, field, tantivy.FieldType.Integer, gte, lte)
+        case plan.MatchAll():
+            return _Q.all_query()
+        case plan.Contains(field, char):
+            # Any token holding the character; a word character needs no escaping but gets it anyway.
+            return _Q.regex_query(schema, field, ".*" + re.escape(char) + ".*")
+    raise TypeError(f"unknown plan node {node!r}")
+
+
+def _phrase(schema: tantivy.Schema, field: str, tokens: tuple[str, ...], slop: int) -> tantivy.Query:
+    if not tokens:
+        return _Q.empty_query()
+    if len(tokens) == 1:  # tantivy's PhraseQuery needs two terms or more
+        return _Q.term_query(schema, field, tokens[0])
+    return _Q.phrase_query(schema, field, list(tokens), slop)
+
+
+def _compound(node: plan.Node, schema: tantivy.Schema) -> tantivy.Query:
+    """Nodes made of other nodes."""
+    match node:
+        case plan.Bool(must, filters, should, must_not):
+            return _bool(schema, must, filters, should, must_not)
+        case plan.Boost(inner, factor):
+            return _Q.boost_query(compile_node(inner, schema), factor)
+        case plan.ConstantScore(inner, score):
+            return _Q.const_score_query(compile_node(inner, schema), score)
+        case plan.Best(nodes):
+            return _Q.disjunction_max_query([compile_node(n, schema) for n in nodes], 0.0)
+        case plan.Scaled():
+            raise TypeError("the quality factor is applied by weight_by_field here (search_plan(quality=False))")
+    raise TypeError(f"unknown plan node {node!r}")
+
+
+def _bool(
+    schema: tantivy.Schema,
+    must: tuple[plan.Node, ...],
+    filters: tuple[plan.Node, ...],
+    should: tuple[plan.Node, ...],
+    must_not: tuple[plan.Node, ...],
+) -> tantivy.Query:
+    clauses = [(_OCCUR.Must, compile_node(n, schema)) for n in must]
+    clauses += [(_OCCUR.Must, zero_score(compile_node(n, schema))) for n in filters]
+    clauses += [(_OCCUR.Should, compile_node(n, schema)) for n in should]
+    if not clauses:
+        # As in Elasticsearch, a bool of only exclusions matches everything else.
+        clauses.append((_OCCUR.Must, _Q.all_query()))
+    clauses += [(_OCCUR.MustNot, compile_node(n, schema)) for n in must_not]
+    return _Q.boolean_query(clauses)
+
+
+def zero_score(query: tantivy.Query) -> tantivy.Query:
+    """``query`` as a pure condition: it matches as before and adds nothing to the score."""
+    return _Q.const_score_query(query, 0.0)
+
+
+def restricted(query: tantivy.Query, condition: tantivy.Query) -> tantivy.Query:
+    """``query`` restricted by ``condition``, scores unchanged."""
+    return _Q.boolean_query([(_OCCUR.Must, query), (_OCCUR.Must, zero_score(condition))])
+
+
+def filtered(text: plan.Node, filters: list[plan.Node], schema: tantivy.Schema) -> tantivy.Query:
+    """The text query narrowed by filter nodes (which do not score)."""
+    return compile_node(plan.Bool(must=(text,), filter=tuple(filters)), schema)
+
+
+def facet_aggregations(facet: str, request: SearchRequest) -> dict[str, Any]:
+    """The terms aggregations behind one facet (see engine.embedded.facets on ``source``)."""
+    field = plan.FACET_FIELDS[facet]
+    if facet == "topic":
+        # Counted over topic combinations (a few hundred), then per topic by schema.topic_counts.
+        return {facet: {"terms": {"field": "topic_set", "size": BUCKET_LIMIT}}}
+    if facet != "source":
+        return {facet: {"terms": {"field": field, "size": BUCKET_LIMIT}}}
+    size = max(1, request.facet_size)
+    aggs: dict[str, Any] = {facet: {"terms": {"field": field, "size": size, "segment_size": SOURCE_SEGMENT_SIZE}}}
+    selected = list(request.filters.get(facet, ()))
+    if selected:
+        # A selected file is always listed with its count, however far down it ranks.
+        aggs[facet + SELECTED] = {"terms": {"field": field, "size": len(selected), "include": selected}}
+    return aggs
+
+
+def match_count_aggregation() -> dict[str, Any]:
+    """The aggregation that counts the matches (every paragraph has a position)."""
+    return {TOTAL: {"value_count": {"field": "position"}}}

@@ -1,0 +1,160 @@
+"""Disjunctive facet counts and the match count, on helper threads beside the ranking.
+
+Each selected facet is counted without its own selection, so it needs an
+aggregation of its own; the others share the full query, split in
+``FACET_SPLIT`` aggregations so that no single one outlasts the ranking. All
+of them run at once: tantivy releases the GIL, so they use other cores while
+the calling thread ranks. Every facet is counted in full except ``source``:
+an archive has tens of thousands of files, and listing them all costs more
+than the rest of the search. Its top values are gathered per index segment
+(as Elasticsearch does per shard), which is exact while a segment's matching
+files fit in ``compile.SOURCE_SEGMENT_SIZE``.
+
+Pairs with engine/elastic/facets.py, which reads the same counts from one
+Elasticsearch response.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import tantivy
+
+from engine import backend_rules, plan
+from engine import facets as registry
+from engine.contract import FACETS, FacetCount, SearchRequest
+from engine.embedded.compile import SELECTED, TOTAL, facet_aggregations, filtered, match_count_aggregation
+from engine.embedded.schema import topic_counts
+from engine.tracing import FACET_COUNTS, OnTiming, Timing
+
+#: Aggregations the unselected facets are split into, counted in parallel.
+FACET_SPLIT = 2
+#: Relative cost of counting each facet: milliseconds to count it for a query that
+#: matches over half of a one-million-paragraph archive. Facets with many distinct
+#: values (topic combinations, files, units) cost most; shares only need the ratios.
+#: A facet missing here (a new one in engine/data/facets.toml) costs 1.
+FACET_COST = {
+    "topic": 21,
+    "source": 15,
+    "org_name": 9,
+    "township": 6,
+    "year": 4,
+    "org_level": 3,
+    "period": 2,
+    "doc_type": 2,
+    "org_type": 2,
+}
+
+Counts = dict[str, dict[str, int]]
+
+
+def balanced_shares(facets: list[str], parts: int) -> list[list[str]]:
+    """``facets`` in at most ``parts`` groups of similar cost (costliest first, each to the lightest group).
+
+    The first group is never empty: it also counts the matches.
+    """
+    shares: list[list[str]] = [[] for _ in range(parts)]
+    loads = [0] * parts
+    for facet in sorted(facets, key=lambda f: -FACET_COST.get(f, 1)):
+        lightest = loads.index(min(loads))
+        shares[lightest].append(facet)
+        loads[lightest] += FACET_COST.get(facet, 1)
+    return [share for i, share in enumerate(shares) if i == 0 or share]
+
+
+def _selected_facets(request: SearchRequest) -> set[str]:
+    """Facets the request narrows by, the year facet included when a year range is set."""
+    selected = set(request.filters)
+    years = registry.year_facet()
+    if years is not None and (request.year_from is not None or request.year_to is not None):
+        selected.add(years.name)
+    return selected
+
+
+class FacetCounter:
+    """Counts facets on a pool of helper threads, started on first use and restarted after a fork."""
+
+    def __init__(self, lock: threading.RLock, on_timing: OnTiming | None = None) -> None:
+        self._lock = lock
+        self._pool: concurrent.futures.ThreadPoolExecutor | None = None
+        self._pid = 0
+        self.on_timing = on_timing
+
+    def _helper(self) -> concurrent.futures.ThreadPoolExecutor:
+        """The pool; a forked child (a gunicorn worker) gets its own, as its copy has no threads behind it."""
+        with self._lock:
+            if self._pool is None or self._pid != os.getpid():
+                workers = os.cpu_count() or 1
+                self._pool = concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="facets")
+                self._pid = os.getpid()
+            return self._pool
+
+    def start_counting(
+        self, searcher: tantivy.Searcher, schema: tantivy.Schema, text: plan.Node, request: SearchRequest
+    ) -> Callable[[], tuple[dict[str, list[FacetCount]], int]]:
+        """Start counting the facets and the total; the returned function waits for them."""
+        selected = _selected_facets(request)
+        unselected = [f for f in FACETS if f not in selected]
+        # The first share also counts the matches, so it is never empty.
+        shares = balanced_shares(unselected, FACET_SPLIT)
+        jobs = [(share, None, i == 0) for i, share in enumerate(shares)] + [([f], f, False) for f in sorted(selected)]
+        pool = self._helper()
+        pending = [pool.submit(self._count, searcher, schema, text, request, *job) for job in jobs]
+
+        def wait_for_facets() -> tuple[dict[str, list[FacetCount]], int]:
+            by_facet: Counts = {}
+            total = 0
+            for job in pending:
+                counts, matches = job.result()
+                by_facet.update(counts)
+                total = matches if matches is not None else total
+            return backend_rules.facet_lists(by_facet, request.filters, request.facet_size), total
+
+        return wait_for_facets
+
+    def _count(
+        self,
+        searcher: tantivy.Searcher,
+        schema: tantivy.Schema,
+        text: plan.Node,
+        request: SearchRequest,
+        facets: list[str],
+        skip: str | None,
+        count_matches: bool,
+    ) -> tuple[Counts, int | None]:
+        """value → count per facet under every selection but ``skip``'s, and the match count if asked."""
+        began = time.perf_counter()
+        query = filtered(
+            text, plan.filters_except(request.filters, request.year_from, request.year_to, skip=skip), schema
+        )
+        aggs: dict[str, Any] = {}
+        for facet in facets:
+            aggs.update(facet_aggregations(facet, request))
+        if count_matches:
+            aggs.update(match_count_aggregation())
+        result = searcher.aggregate(query, aggs)
+        found = {
+            facet: {
+                str(b["key"]): b["doc_count"]
+                for name in (facet, facet + SELECTED)
+                for b in result.get(name, {}).get("buckets", ())
+            }
+            for facet in facets
+        }
+        if "topic" in found:
+            found["topic"] = topic_counts(found["topic"])
+        if self.on_timing is not None:
+            self.on_timing(Timing(FACET_COUNTS, round((time.perf_counter() - began) * 1000, 1)))
+        return found, int(result[TOTAL]["value"]) if count_matches else None
+
+    def close(self) -> None:
+        """Stop the helper threads (those of this process only)."""
+        with self._lock:
+            if self._pool is not None and self._pid == os.getpid():
+                self._pool.shutdown()
+            self._pool = None

@@ -1,0 +1,235 @@
+"""The final order of one search's matches, fetched by rank, and a page of it with copies collapsed.
+
+Relevance: score descending, ties by paragraph_id. Year: year descending
+(paragraphs without a year last), then score, then paragraph_id. Browsing
+(no search words): year descending, then paragraph_id. Pairs with
+engine/elastic/ranking.py, where the same orders are sort clauses and
+collapsing is Elasticsearch's ``collapse``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import tantivy
+
+from engine import documents as stored
+from engine.contract import Hit
+from engine.embedded.compile import BUCKET_LIMIT, restricted
+from engine.embedded.schema import stored_fields
+from engine.tracing import RANKING_WINDOW, OnTiming, Timing
+
+#: Top hits fetched by the first scored search; collapsing needs room for many copies.
+FIRST_WINDOW = 4096
+#: Stands for the match count while facets are still counting it (a relevance ranking needs no count).
+UNKNOWN_TOTAL = 1 << 62
+
+Ranked = list[tuple[float, tantivy.DocAddress]]
+
+
+class Window:
+    """The top ``limit`` matches of one query, ordered as the ranking wants them.
+
+    They are sorted by score and the id prefix at once; paragraphs that tie on
+    both (paragraphs of one article) are put in full-id order only when a
+    caller reads their ranks, since that needs their stored documents. The
+    first ``settled`` ranks are final: the engine returns the best ``limit``
+    scores in no defined order among ties, so paragraphs tied with the last
+    hit may lie beyond the window.
+    """
+
+    def __init__(self, limit: int, hits: Ranked, prefixes: list[Any]) -> None:
+        self.limit = limit
+        keys = [(-score, prefix) for (score, _), prefix in zip(hits, prefixes, strict=True)]
+        order = sorted(range(len(hits)), key=keys.__getitem__)
+        self.hits = [hits[i] for i in order]
+        self._keys = [keys[i] for i in order]
+        self._exact_upto = 0 if len(set(keys)) < len(keys) else len(keys)
+        self.settled = len(self.hits)
+        if len(hits) == limit:
+            while self.settled and self.hits[self.settled - 1][0] == self.hits[-1][0]:
+                self.settled -= 1
+
+    def ranks(self, start: int, stop: int, full_id: Callable[[tantivy.DocAddress], str]) -> Ranked:
+        """Ranks ``start`` to ``stop - 1`` in final order (``stop`` must not exceed ``settled``).
+
+        ``full_id`` is passed in rather than kept: a window holding its ranking
+        would be a reference cycle, and a searcher caught in a cycle keeps its
+        index files mapped until the garbage collector happens to run.
+        """
+        keys, i = self._keys, self._exact_upto
+        while i < stop:
+            j = i + 1
+            while j < len(keys) and keys[j] == keys[i]:
+                j += 1
+            if j - i > 1:
+                self.hits[i:j] = sorted(self.hits[i:j], key=lambda hit: full_id(hit[1]))
+            i = j
+        self._exact_upto = max(i, self._exact_upto)
+        return self.hits[start:stop]
+
+
+class Ranking:
+    """The final order of one search's matches, fetched by rank on demand.
+
+    Year order walks one bucket per year, so only the buckets a page touches
+    are searched. Score ties are common (copies of a template paragraph score
+    alike). They are broken on the ``id_prefix`` fast field, read in bulk;
+    only ids that share their first eight bytes need their stored documents.
+    Scored windows are cached, so collapsing and paging reuse one search.
+    """
+
+    def __init__(
+        self,
+        searcher: tantivy.Searcher,
+        segments: list[tuple[tantivy.Query, int]],
+        by_score: bool,
+        on_timing: OnTiming | None = None,
+    ) -> None:
+        self.searcher = searcher
+        self.segments = segments
+        self.total = sum(count for _, count in segments)
+        self.by_score = by_score
+        self.on_timing = on_timing
+        self._fields: dict[tuple[int, int], dict[str, Any]] = {}
+        self._windows: dict[int, Window] = {}
+
+    def with_total(self, total: int) -> Ranking:
+        """This relevance ranking, its windows kept, bounded by the match count once it is known."""
+        ranking = Ranking(self.searcher, [(query, total) for query, _ in self.segments], self.by_score, self.on_timing)
+        ranking._windows, ranking._fields = self._windows, self._fields
+        return ranking
+
+    @classmethod
+    def by_year(
+        cls,
+        searcher: tantivy.Searcher,
+        schema: tantivy.Schema,
+        query: tantivy.Query,
+        total: int,
+        by_score: bool,
+        on_timing: OnTiming | None = None,
+    ) -> Ranking:
+        """Newest year first, one bucket per year; within a year by score, or by paragraph_id when browsing."""
+        agg = searcher.aggregate(query, {"y": {"terms": {"field": "year", "size": BUCKET_LIMIT}}})
+        years = sorted(((int(b["key"]), b["doc_count"]) for b in agg["y"]["buckets"]), reverse=True)
+        segments = [(restricted(query, tantivy.Query.term_query(schema, "year", y)), n) for y, n in years]
+        without_year = total - sum(n for _, n in years)
+        if without_year > 0:
+            no_year = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, query), (tantivy.Occur.MustNot, tantivy.Query.exists_query("year"))]
+            )
+            segments.append((no_year, without_year))
+        return cls(searcher, segments, by_score, on_timing)
+
+    def fields(self, address: tantivy.DocAddress) -> dict[str, Any]:
+        """Stored fields of a hit (cached: tie-breaking and hit building both need them)."""
+        key = (address.segment_ord, address.doc)
+        if key not in self._fields:
+            self._fields[key] = stored_fields(self.searcher, address)
+        return self._fields[key]
+
+    def slice(self, start: int, stop: int) -> Ranked:
+        """(score, address) of the matches ranked ``start`` to ``stop - 1``."""
+        out: Ranked = []
+        offset = 0
+        for index, (query, count) in enumerate(self.segments):
+            lo, hi = max(start - offset, 0), min(stop - offset, count)
+            if lo < hi:
+                out += self._by_score(index, query, lo, hi) if self.by_score else self._by_id(query, lo, hi)
+            offset += count
+            if offset >= stop:
+                break
+        return out
+
+    def _by_id(self, query: tantivy.Query, start: int, stop: int) -> Ranked:
+        hits = self.searcher.search(
+            query,
+            limit=stop - start,
+            offset=start,
+            count=False,
+            order_by_field="paragraph_id",
+            order=tantivy.Order.Asc,
+        ).hits
+        return [(0.0, address) for _, address in hits]
+
+    def _by_score(self, index: int, query: tantivy.Query, start: int, stop: int) -> Ranked:
+        window = self._windows.get(index)
+        # A margin past ``stop`` lets a group of tied copies straddling it be settled in one search.
+        limit = max(stop + max(stop // 4, 64), 2 * (window.limit if window else 0), FIRST_WINDOW)
+        while window is None or window.settled < stop:
+            window = self._window(query, limit)
+            if window.settled == len(window.hits):
+                break
+            limit *= 4
+        self._windows[index] = window
+        return window.ranks(start, stop, self._paragraph_id)
+
+    def _paragraph_id(self, address: tantivy.DocAddress) -> str:
+        return str(self.fields(address)["paragraph_id"])
+
+    def _window(self, query: tantivy.Query, limit: int) -> Window:
+        """One scored search: the top ``limit`` matches with their id prefixes."""
+        began = time.perf_counter()
+        hits = self.searcher.search(query, limit=limit, count=False, weight_by_field="quality_weight").hits
+        prefixes = self.searcher.fast_field_values("id_prefix", [address for _, address in hits])
+        if self.on_timing is not None:
+            self.on_timing(Timing(RANKING_WINDOW, round((time.perf_counter() - began) * 1000, 1), limit))
+        return Window(limit, hits, prefixes)
+
+
+def page_hits(
+    searcher: tantivy.Searcher,
+    schema: tantivy.Schema,
+    query: tantivy.Query,
+    ranking: Ranking,
+    start: int,
+    size: int,
+    collapse: bool,
+    terms: list[str],
+) -> list[Hit]:
+    """Hits ranked ``start`` to ``start + size - 1``; with ``collapse``, one per duplicate key."""
+    if not collapse:
+        ranked = ranking.slice(start, start + size)
+        return [stored.make_hit(ranking.fields(a), terms, score) for score, a in ranked]
+    firsts = _first_of_each_group(searcher, ranking, start + size)
+    chosen = [(score, ranking.fields(a)) for score, a in firsts[start : start + size]]
+    copies = duplicate_counts(searcher, schema, query, [f["duplicate_key"] for _, f in chosen])
+    return [
+        stored.make_hit(fields, terms, score, duplicate_count=copies.get(fields["duplicate_key"], 1) - 1)
+        for score, fields in chosen
+    ]
+
+
+def _first_of_each_group(searcher: tantivy.Searcher, ranking: Ranking, wanted: int) -> Ranked:
+    """The best-ranked copy of each duplicate key, from the top, until ``wanted`` of them are found.
+
+    One generous window usually suffices: fetching more hits costs little
+    next to scoring them all.
+    """
+    window = 16 * wanted
+    while True:
+        ranked = ranking.slice(0, min(window, ranking.total))
+        keys = searcher.fast_field_values("collapse_hash", [a for _, a in ranked])
+        seen: set[int] = set()
+        firsts = []
+        for hit, key in zip(ranked, keys, strict=True):
+            if key not in seen:
+                seen.add(key)
+                firsts.append(hit)
+        if len(firsts) >= wanted or window >= ranking.total:
+            return firsts
+        window *= 4
+
+
+def duplicate_counts(
+    searcher: tantivy.Searcher, schema: tantivy.Schema, query: tantivy.Query, keys: list[str]
+) -> dict[str, int]:
+    """Matching paragraphs per duplicate key, for the keys on one page."""
+    if not keys:
+        return {}
+    narrowed = restricted(query, tantivy.Query.term_set_query(schema, "duplicate_key", keys))
+    agg = searcher.aggregate(narrowed, {"k": {"terms": {"field": "duplicate_key", "size": len(keys)}}})
+    return {b["key"]: b["doc_count"] for b in agg["k"]["buckets"]}
