@@ -109,7 +109,7 @@ def prepared_files(tasks: Sequence[Task], workers: int) -> Iterator[PreparedFile
     # "fork": workers only parse and segment; they touch no engine, thread or socket.
     # shared_session: the workers convert .doc/.wps/.rtf in one LibreOffice, not one each.
     with (
-        office.shared_session(path for path, _root in tasks),
+        office.shared_session(task[0] for task in tasks),
         multiprocessing.get_context("fork").Pool(workers, initializer=_warm_worker) as pool,
     ):
         pending: deque[AsyncResult[PreparedFile]] = deque()
