@@ -21,9 +21,7 @@ class BoilerplateRules:
     tail: tuple[re.Pattern[str], ...] = ()
     inline: tuple[re.Pattern[str], ...] = ()
 
-    def apply(
-        self, lines: list[tuple[str, int | None]]
-    ) -> tuple[list[tuple[str, int | None, bool]], dict[str, str]]:
+    def apply(self, lines: list[tuple[str, int | None]]) -> tuple[list[tuple[str, int | None, bool]], dict[str, str]]:
         """Mark ``(text, heading level)`` lines matched by a line rule as debris, cut the tail.
 
         Returns ``(text, level, is_debris)`` rows and the values captured by

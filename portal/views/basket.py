@@ -46,11 +46,16 @@ def export() -> Response:
     name = f"素材篮-{datetime.now():%Y%m%d-%H%M}"
     if fmt == "docx":
         response = send_file(
-            io.BytesIO(to_docx(paragraphs, link_for=paragraph_link)), mimetype=DOCX_MIMETYPE, as_attachment=True, download_name=f"{name}.docx"
+            io.BytesIO(to_docx(paragraphs, link_for=paragraph_link)),
+            mimetype=DOCX_MIMETYPE,
+            as_attachment=True,
+            download_name=f"{name}.docx",
         )
     else:
         response = send_file(
-            io.BytesIO(to_txt(paragraphs, link_for=paragraph_link).encode("utf-8-sig")),  # BOM: Notepad on older Windows guesses GBK without it
+            io.BytesIO(
+                to_txt(paragraphs, link_for=paragraph_link).encode("utf-8-sig")
+            ),  # BOM: Notepad on older Windows guesses GBK without it
             mimetype="text/plain; charset=utf-8",
             as_attachment=True,
             download_name=f"{name}.txt",

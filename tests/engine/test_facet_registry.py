@@ -72,15 +72,20 @@ def test_the_preset_narrows_to_union_work_summaries() -> None:
     [
         (('label = "文档类型"', 'label = ""'), "'label' must be a non-empty string"),
         (('flag = "--doc-type"', 'flag = "doc-type"'), "flag must look like --some-name"),
-        (('unknown = "其他"\narticle = true\ncorrectable = true\norder = "vocabulary"', 'unknown = "不详"'), "'unknown'"),
+        (
+            ('unknown = "其他"\narticle = true\ncorrectable = true\norder = "vocabulary"', 'unknown = "不详"'),
+            "'unknown'",
+        ),
         (('order = "vocabulary"', 'order = "alphabet"'), "'order' must be one of"),
         (('name = "org_type"', 'name = "doc_type"'), "two facets share a name"),
-        (('multi = true', 'multi = "yes"'), "'multi' must be true or false"),
-        (('folded = true', 'folded = true\ncolour = "red"'), "unknown key(s) colour"),
+        (("multi = true", 'multi = "yes"'), "'multi' must be true or false"),
+        (("folded = true", 'folded = true\ncolour = "red"'), "unknown key(s) colour"),
         (('doc_type = ["总结"]', 'kind = ["总结"]'), "no facet named kind"),
     ],
 )
-def test_a_broken_registry_file_is_refused_with_the_reason(tmp_path: Path, change: tuple[str, str], reason: str) -> None:
+def test_a_broken_registry_file_is_refused_with_the_reason(
+    tmp_path: Path, change: tuple[str, str], reason: str
+) -> None:
     text = registry.REGISTRY_FILE.read_text(encoding="utf-8")
     old, new = change
     assert old in text, old

@@ -34,7 +34,13 @@ def test_series_titles_keep_what_tells_the_articles_apart(line: str, title: str)
 
 @pytest.mark.parametrize(
     "line",
-    ["社区工会工作总结(通用8篇)", "社区工会工作总结12篇", "最新社区工会工作总结十篇", "社區工會工作總結集錦9篇", "社区工会工作总结合集"],
+    [
+        "社区工会工作总结(通用8篇)",
+        "社区工会工作总结12篇",
+        "最新社区工会工作总结十篇",
+        "社區工會工作總結集錦9篇",
+        "社区工会工作总结合集",
+    ],
 )
 def test_a_title_naming_a_bundle_is_a_collection(line: str) -> None:
     shape = title_shape(line)

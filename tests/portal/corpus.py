@@ -91,7 +91,9 @@ def synthetic_documents() -> list[IndexDocument]:
             topics=("劳动竞赛与技能创新",),
             doc_type="活动总结",
         ),
-        _doc(c, 0, SCRIPT_TEXT, title=HTML_TITLE, year=2021, topics=("宣传教育与学习",), doc_type="讲话", org_type="妇联"),
+        _doc(
+            c, 0, SCRIPT_TEXT, title=HTML_TITLE, year=2021, topics=("宣传教育与学习",), doc_type="讲话", org_type="妇联"
+        ),
         _doc(
             c,
             1,

@@ -86,7 +86,9 @@ def test_article_endpoint(client: FlaskClient) -> None:
     assert data["title"] == "测试镇工会2022年工作总结"
     assert data["township"] == "测试镇" and data["year"] == 2022
     assert isinstance(data["origins"], dict)
-    assert data["source_line"] == "——测试镇总工会《测试镇工会2022年工作总结》，2022年全年，来源文件：portal-synthetic.txt"
+    assert (
+        data["source_line"] == "——测试镇总工会《测试镇工会2022年工作总结》，2022年全年，来源文件：portal-synthetic.txt"
+    )
     positions = [p["position"] for p in data["paragraphs"]]
     assert positions == sorted(positions) == list(range(5))
     assert data["paragraphs"][0]["is_heading"] is True

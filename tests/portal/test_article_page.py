@@ -92,7 +92,14 @@ def test_metadata_says_where_each_value_came_from() -> None:
     view = build_article_view([doc], [], None)
     origins = {row.label: row.origin for row in view.metadata}
     # The genres and the period were not found (其他, 其他, 未知): shown, with no origin.
-    assert origins == {"文档类型": "", "单位类型": "", "单位层级": "标题", "乡镇": "文件路径", "时段": "", "年份": "人工标注"}
+    assert origins == {
+        "文档类型": "",
+        "单位类型": "",
+        "单位层级": "标题",
+        "乡镇": "文件路径",
+        "时段": "",
+        "年份": "人工标注",
+    }
 
 
 def test_documents_without_origins_still_render() -> None:

@@ -45,7 +45,10 @@ def test_docx_export_in_basket_order_with_source_lines(client: FlaskClient) -> N
     second = texts.index(DUPLICATE_TEXT)
     assert first < second
     # The source line, then a link back to the paragraph in the portal.
-    assert texts[first + 1] == "——测试镇总工会《测试镇工会2022年工作总结》，2022年全年，来源文件：portal-synthetic.txt 在门户中查看"
+    assert (
+        texts[first + 1]
+        == "——测试镇总工会《测试镇工会2022年工作总结》，2022年全年，来源文件：portal-synthetic.txt 在门户中查看"
+    )
     assert texts[second + 1].startswith("——测试镇总工会《测试镇工会2022年工作总结》")
 
 
@@ -57,7 +60,10 @@ def test_txt_export(client: FlaskClient) -> None:
     blocks = text.strip().split("\r\n\r\n")
     assert [block.split("\r\n")[:2] for block in blocks] == [
         [DUPLICATE_TEXT, "——测试镇总工会《测试镇工会2022年工作总结》，2022年全年，来源文件：portal-synthetic.txt"],
-        ["全镇推行工资集体协商，签订区域性工资专项集体合同12份。", "——测试镇总工会《测试镇工会2022年工作总结》，2022年全年，来源文件：portal-synthetic.txt"],
+        [
+            "全镇推行工资集体协商，签订区域性工资专项集体合同12份。",
+            "——测试镇总工会《测试镇工会2022年工作总结》，2022年全年，来源文件：portal-synthetic.txt",
+        ],
     ]
     # Each block ends with the paragraph's address in the portal.
     assert all(block.split("\r\n")[2].startswith("http://localhost/articles/") for block in blocks)

@@ -17,7 +17,9 @@ def test_the_sidebar_offers_both_genre_facets_with_counts(client: FlaskClient) -
     page = soup(client.get("/?q=晨曦计划&collapse=0"))
     doc_type = page.select_one("#facet-doc_type")
     assert doc_type.select_one("legend").get_text(strip=True) == "文档类型"
-    counts = {i["value"]: int(i.find_parent("label").select_one(".facet-count").get_text()) for i in doc_type.select("input")}
+    counts = {
+        i["value"]: int(i.find_parent("label").select_one(".facet-count").get_text()) for i in doc_type.select("input")
+    }
     assert counts == {"总结": 2, "活动总结": 2}
     # Listed in the vocabulary's order (总结 before 活动总结), not alphabetically.
     assert [i["value"] for i in doc_type.select("input")] == ["总结", "活动总结"]

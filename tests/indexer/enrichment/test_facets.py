@@ -29,7 +29,9 @@ def test_the_writer_speaks_of_itself_and_superiors_do_not_count() -> None:
 
 
 def test_a_superior_named_often_is_still_not_the_writer() -> None:
-    text = ArticleText.of("", ["白沙镇总工会在宁州市总工会的关心支持下,按照宁州市总工会的部署,做好工作。我镇职工之家建设有序推进。"])
+    text = ArticleText.of(
+        "", ["白沙镇总工会在宁州市总工会的关心支持下,按照宁州市总工会的部署,做好工作。我镇职工之家建设有序推进。"]
+    )
     unit = writer_name(text, "乡镇街道")
     assert unit is not None and unit[0].name == "白沙镇总工会"
 
@@ -61,7 +63,9 @@ def test_a_generic_title_points_at_the_body_unit_of_that_type() -> None:
 
 
 def test_an_enterprise_bureau_is_an_enterprise() -> None:
-    text = ArticleText.of("", ["一年来,在局党委、行政的领导下,我局工会围绕供电企业安全生产、经营管理开展工作,班组建设扎实。"])
+    text = ArticleText.of(
+        "", ["一年来,在局党委、行政的领导下,我局工会围绕供电企业安全生产、经营管理开展工作,班组建设扎实。"]
+    )
     assert org_level(text)[0] == "企业厂矿"  # type: ignore[index]
 
 
@@ -96,7 +100,9 @@ def test_a_blanked_opening_year_discards_a_stray_year_later() -> None:
 
 
 def test_period_by_evidence_with_the_title_as_one_vote() -> None:
-    trap = ArticleText.of("工会半年度工作总结", ["今年是重要的一年,一年来我乡工会做了以下工作。", "在一年的工作中,全年共慰问职工80人次。"])
+    trap = ArticleText.of(
+        "工会半年度工作总结", ["今年是重要的一年,一年来我乡工会做了以下工作。", "在一年的工作中,全年共慰问职工80人次。"]
+    )
     assert period(trap)[0] == "全年"  # type: ignore[index]
     half = ArticleText.of("", ["半年来,我厂工会做了以下工作。", "下半年工作打算:继续抓好建会。"])
     assert period(half)[0] == "上半年"  # type: ignore[index]
@@ -108,7 +114,9 @@ def test_period_by_evidence_with_the_title_as_one_vote() -> None:
 def test_genre_classifiers() -> None:
     speech = ArticleText.of("", ["各位代表、同志们:", "过去一年,全市各级工会取得了新成绩。"])
     assert doc_type(speech)[0] == "讲话"
-    news = ArticleText.of("", ["日前,青禾镇总工会开展送温暖活动。1月9日上午,镇总工会负责人走访困难职工。据统计,共发放慰问金2万元。"])
+    news = ArticleText.of(
+        "", ["日前,青禾镇总工会开展送温暖活动。1月9日上午,镇总工会负责人走访困难职工。据统计,共发放慰问金2万元。"]
+    )
     assert doc_type(news)[0] in ("新闻", "活动总结")
     notice = ArticleText.of("关于报送工会工作总结的通知", ["请各分工会于12月10日前报送总结。特此通知。"])
     assert doc_type(notice)[0] == "其他"

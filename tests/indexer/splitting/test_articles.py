@@ -13,7 +13,14 @@ def title(text: str) -> CleanLine:
 
 
 def test_series_markers_and_series_titles_start_articles() -> None:
-    lines = [title("学校工会工作总结篇一"), CleanLine(BODY), title("第二篇"), CleanLine(BODY), title("学校工会工作总结篇三"), CleanLine(BODY)]
+    lines = [
+        title("学校工会工作总结篇一"),
+        CleanLine(BODY),
+        title("第二篇"),
+        CleanLine(BODY),
+        title("学校工会工作总结篇三"),
+        CleanLine(BODY),
+    ]
     drafts = split_articles(lines, "学校工会工作总结")
     assert [d.title for d in drafts] == ["学校工会工作总结篇一", "学校工会工作总结篇一", "学校工会工作总结篇三"]
 
