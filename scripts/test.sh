@@ -7,4 +7,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup_venv.sh requirements-dev.txt
 bash scripts/ensure_test_system_packages.sh
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 .venv/bin/python -m pytest "$@"
