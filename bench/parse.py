@@ -67,7 +67,10 @@ def _record(p: Any) -> dict[str, Any]:
     """The paragraphs.jsonl line of one parsed paragraph."""
     return {
         "id": p.paragraph_id,
+        "article_id": p.article_id,
         "text": p.text,
+        # The headings above the paragraph: the engine finds a paragraph through them (engine.plan.term_match).
+        "section_path": list(p.section_path),
         "township": p.township,
         "year": p.year,
         "period": p.period,
