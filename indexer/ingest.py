@@ -3,7 +3,9 @@
 Incremental: a file whose sha256 the engine already holds is skipped, a
 changed file replaces its paragraphs, ``--prune`` drops files that are gone,
 ``--rebuild`` writes a fresh index and swaps it in only when complete,
-``--force`` re-reads unchanged files too (after a metadata.csv edit).
+``--force`` re-reads unchanged files too (after a metadata.csv edit). Each
+file is read from disk and hashed once: the bytes hashed to see whether it
+changed are the bytes parsed.
 Whole files are parsed and segmented on worker processes (one per core);
 this process only writes to the engine.
 
@@ -36,7 +38,7 @@ from engine.contract import EngineUnavailable, IncompatibleIndex, IndexDocument,
 from indexer.loading import analysed_documents
 from indexer.model import Article
 from indexer.pipeline import discover, display_path, parse_file
-from indexer.reading import UnreadableFile, office
+from indexer.reading import UnreadableFile, office, source_bytes
 from indexer.report import RunReport, engine_failure
 from indexer.splitting.long_paragraphs import logical_paragraph_id
 
@@ -72,17 +74,28 @@ class PreparedFile:
     articles: list[Article] = field(default_factory=list)
     fields: list[IndexDocument] = field(default_factory=list)
     skipped: str | None = None
+    #: The bytes hash to the sha256 the engine holds: nothing to write.
+    unchanged: bool = False
 
 
-#: One file for a worker: its path, the archive root it was found under, and its display path (the engine's key).
-Task = tuple[Path, Path, str]
+#: One file for a worker: its path, the archive root it was found under, its display path
+#: (the engine's key) and the sha256 the engine holds for it (None: not indexed, or re-read by force).
+Task = tuple[Path, Path, str, str | None]
 
 
 def prepare_file(task: Task) -> PreparedFile:
-    """Read, parse, enrich and segment one file: everything but writing (runs on a worker)."""
-    path, root, shown = task
+    """Read, parse, enrich and segment one file: everything but writing (runs on a worker).
+
+    The file is read and hashed once, here: bytes that hash to the sha256 the
+    engine holds make it unchanged, any others are the bytes parsed.
+    """
+    path, root, shown, known = task
     try:
-        parsed = parse_file(path, root)
+        data = source_bytes(path)
+        digest = hashlib.sha256(data).hexdigest()
+        if digest == known:
+            return PreparedFile(shown, unchanged=True)
+        parsed = parse_file(path, root, data=data, sha256=digest, shown=shown)
     except UnreadableFile as exc:
         return PreparedFile(shown, skipped=exc.reason)
     except OSError as exc:
@@ -107,7 +120,9 @@ def prepared_files(tasks: Sequence[Task], workers: int) -> Iterator[PreparedFile
         yield from map(prepare_file, tasks)
         return
     # "fork": workers only parse and segment; they touch no engine, thread or socket.
-    # shared_session: the workers convert .doc/.wps/.rtf in one LibreOffice, not one each.
+    # shared_session: the workers convert .doc/.wps/.rtf in one LibreOffice, not one each. Unchanged
+    # files are tasks too (found unchanged on the worker), so an incremental run with such files
+    # starts the session's bridge (~0.1 s); LibreOffice itself starts at the first conversion.
     with (
         office.shared_session(task[0] for task in tasks),
         multiprocessing.get_context("fork").Pool(workers, initializer=_warm_worker) as pool,
@@ -122,7 +137,7 @@ def prepared_files(tasks: Sequence[Task], workers: int) -> Iterator[PreparedFile
 
 
 class _Loader:
-    """Skips unchanged files, has the others prepared on workers and writes them to the engine."""
+    """Has files prepared on workers (unchanged ones found there) and writes the changed ones to the engine."""
 
     def __init__(self, engine: SearchEngine, known: dict[str, str], report: RunReport, bar: tqdm) -> None:
         self.engine = engine
@@ -131,37 +146,25 @@ class _Loader:
         self.bar = bar
         self.seen: set[str] = set()
 
-    def _changed(self, files: list[tuple[Path, Path]]) -> list[Task]:
-        """The files to read: new ones, and known ones whose bytes changed (each with its display path)."""
-        changed: list[Task] = []
+    def _tasks(self, files: list[tuple[Path, Path]]) -> list[Task]:
+        """One task per file, with its display path and the sha256 the engine holds for it."""
+        tasks: list[Task] = []
         for path, root in files:
             shown = display_path(path)  # once per file: the engine's key, the report's name, the prune list
             self.seen.add(shown)
-            known = self.known.get(shown)
-            if known is None:
-                # Not in the index (or --force/--rebuild): nothing to compare, so no hash here;
-                # the reader hashes the bytes it reads anyway.
-                changed.append((path, root, shown))
-                continue
-            try:
-                unchanged = known == file_sha256(path)
-            except OSError as exc:
-                self.report.skipped.append((shown, f"cannot read: {exc.strerror or exc}"))
-                self.bar.update()
-                continue
-            if unchanged:
-                self.report.files_unchanged += 1
-                self.bar.update()
-            else:
-                changed.append((path, root, shown))
-        return changed
+            # Compared on the worker, which reads and hashes the file anyway.
+            tasks.append((path, root, shown, self.known.get(shown)))
+        return tasks
 
     def load(self, files: list[tuple[Path, Path]], workers: int | None) -> None:
-        """Prepare changed files on ``workers`` processes and replace each one in the engine."""
+        """Prepare files on ``workers`` processes and replace each changed one in the engine."""
         interval = commit_every()
         since_commit = 0
-        for prepared in prepared_files(self._changed(files), workers or os.cpu_count() or 1):
+        for prepared in prepared_files(self._tasks(files), workers or os.cpu_count() or 1):
             self.bar.update()
+            if prepared.unchanged:
+                self.report.files_unchanged += 1
+                continue
             if prepared.skipped is not None:
                 self.report.skipped.append((prepared.shown, prepared.skipped))
                 continue

@@ -253,11 +253,23 @@ def parse_document(doc: RawDocument, path: Path, root: Path) -> ParsedFile:
     return parsed
 
 
-def parse_file(path: Path, root: Path | None = None) -> ParsedFile:
-    """Read and parse one file; raises UnreadableFile with a one-line reason."""
+def parse_file(
+    path: Path,
+    root: Path | None = None,
+    *,
+    data: bytes | None = None,
+    sha256: str | None = None,
+    shown: str | None = None,
+) -> ParsedFile:
+    """Read and parse one file; raises UnreadableFile with a one-line reason.
+
+    A caller that has the file's bytes (``data``, and their ``sha256``) or its
+    display path (``shown``) already passes them, and they are not read, hashed
+    or worked out again: an ingest reads and hashes every file once.
+    """
     root = root or path.parent
-    doc = reading.read_source(path)
-    doc.source = dataclasses.replace(doc.source, path=display_path(path))
+    doc = reading.read_source(path, data, sha256)
+    doc.source = dataclasses.replace(doc.source, path=shown or display_path(path))
     parsed = parse_document(doc, path, root)
     if not parsed.paragraphs:
         raise UnreadableFile("no text found after cleaning")

@@ -27,6 +27,8 @@ class Content(StrEnum):
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # stream name, as stored
 _HTML_STARTS = (b"<!doctype html", b"<html", b"<head", b"<meta", b"<body")
+# An OpenDocument package stores its media type first, uncompressed (ODF 1.2, 3.3).
+_ODT_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.text"
 
 
 def sniff(data: bytes) -> Content:
@@ -55,6 +57,11 @@ def is_word_zip(data: bytes) -> bool:
             return "word/document.xml" in archive.namelist() or "[Content_Types].xml" in archive.namelist()
     except zipfile.BadZipFile:
         return False
+
+
+def is_odt_package(data: bytes) -> bool:
+    """A zip archive that is an OpenDocument text (its first entry names the media type)."""
+    return data.startswith(b"PK\x03\x04") and _ODT_MIMETYPE in data[:100]
 
 
 def is_encrypted_ooxml(data: bytes) -> bool:

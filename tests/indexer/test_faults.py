@@ -216,11 +216,11 @@ def test_a_rebuild_that_raises_leaves_the_old_index_serving(
     calls = {"n": 0}
     real_parse = ingest_module.parse_file
 
-    def failing_parse(path: Path, root: Path | None = None):  # type: ignore[no-untyped-def]
+    def failing_parse(path: Path, root: Path | None = None, **kwargs):  # type: ignore[no-untyped-def]
         calls["n"] += 1
         if calls["n"] > 30:
             raise RuntimeError("simulated crash in the middle of a rebuild")
-        return real_parse(path, root)
+        return real_parse(path, root, **kwargs)
 
     monkeypatch.setattr(ingest_module, "parse_file", failing_parse)
     try:
