@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from bench.load_memory import private_flatness, sample_workers, sampler
+from bench.load_memory import private_flatness, sample_workers, sampler, worker_memory
 from bench.load_report import git_commit, machine, percentile, render, write_section
 
 REPO = Path(__file__).resolve().parent.parent
@@ -56,6 +56,7 @@ RESULTS_JSON = REPO / "bench" / "results" / "load.json"
 PYTHON = str(REPO / ".venv" / "bin" / "python") if (REPO / ".venv" / "bin" / "python").exists() else sys.executable
 GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
 MAX_DURATION_S = 600
+GUNICORN_CONFIG = "deploy/gunicorn.conf.py"
 REQUEST_TIMEOUT_S = 30
 
 #: Words and phrases of the samples and the union domain; some match nothing, on purpose.
@@ -162,15 +163,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_gunicorn(port: int, index: Path, workers: int | None, log_path: Path) -> subprocess.Popen[bytes]:
-    """gunicorn with the deployment config, bound to loopback, reading ``index``."""
+def start_gunicorn(
+    port: int, index: Path, workers: int | None, log_path: Path, config: str = GUNICORN_CONFIG
+) -> subprocess.Popen[bytes]:
+    """gunicorn with the deployment config (or ``config``, e.g. an older one to compare), on loopback, over ``index``."""
     env = {**os.environ, "HOST": "127.0.0.1", "PORT": str(port), "INDEX_DIR": str(index), "LOG_LEVEL": "warning"}
     env.pop("ES_URL", None)  # the load test measures the embedded engine
     if workers:
         env["WEB_CONCURRENCY"] = str(workers)
     with log_path.open("wb") as log:
         return subprocess.Popen(
-            [GUNICORN, "--config", "deploy/gunicorn.conf.py", "--access-logfile", "/dev/null"],
+            [GUNICORN, "--config", config, "--access-logfile", "/dev/null"],
             cwd=REPO,
             env=env,
             stdout=log,
@@ -267,7 +270,12 @@ def count_paragraphs(index: Path) -> int:
 
 
 def run(
-    clients: int, duration: float, index: Path | None, workers: int | None, sample_every: float | None = None
+    clients: int,
+    duration: float,
+    index: Path | None,
+    workers: int | None,
+    sample_every: float | None = None,
+    gunicorn_config: str = GUNICORN_CONFIG,
 ) -> dict[str, Any]:
     """Build or use an index, serve it with gunicorn, load it, measure memory as it goes, stop."""
     duration = min(duration, MAX_DURATION_S)
@@ -281,7 +289,7 @@ def run(
         index_mib = round(sum(f.stat().st_size for f in index.rglob("*") if f.is_file()) / 2**20, 1)
         loadavg_at_start = [round(x, 2) for x in os.getloadavg()]
         port = free_port()
-        server = start_gunicorn(port, index, workers, Path(tmp) / "gunicorn.log")
+        server = start_gunicorn(port, index, workers, Path(tmp) / "gunicorn.log", gunicorn_config)
         load = _Load(port, server.pid, str(index), every)
         try:
             wait_ready(port, server)
@@ -297,8 +305,9 @@ def run(
             "source": source,
             "index_mib": index_mib,
             "loadavg_at_start": loadavg_at_start,
+            "gunicorn_config": gunicorn_config,
         }
-        memory = {"every_s": every, "points": load.points, "timeline": load.timeline}
+        memory = {"every_s": every, "points": load.points, "timeline": load.timeline, "master": load.master_points}
         return summarise(load.logs, load.seconds, memory, config)
 
 
@@ -308,6 +317,8 @@ class _Load:
     def __init__(self, port: int, master: int, index: str, every: float) -> None:
         self.port, self.master, self.index, self.every = port, master, index, every
         self.points: dict[str, dict[str, dict[str, float]]] = {}
+        # The master counts too: with a preloading config it holds the pages the workers share copy-on-write.
+        self.master_points: dict[str, dict[str, float] | None] = {}
         self.timeline: list[dict[str, Any]] = []
         self.logs: list[ClientLog] = []
         self.seconds = 0.0
@@ -321,6 +332,7 @@ class _Load:
                 _get(self.port, path)
         started = time.monotonic()
         self.points["start"] = sample_workers(self.master, self.index)
+        self.master_points["start"] = worker_memory(self.master, self.index)
         self.timeline.append({"t": 0.0, "workers": self.points["start"]})
         self.logs = [ClientLog() for _ in range(clients)]
         deadline = started + duration
@@ -338,12 +350,14 @@ class _Load:
         watcher.start()
         time.sleep(duration / 2)
         self.points["middle"] = sample_workers(self.master, self.index)
+        self.master_points["middle"] = worker_memory(self.master, self.index)
         for thread in threads:
             thread.join(timeout=duration + REQUEST_TIMEOUT_S + 5)
         self.seconds = time.monotonic() - started
         self.stop_sampling.set()
         watcher.join(timeout=30)
         self.points["end"] = sample_workers(self.master, self.index)
+        self.master_points["end"] = worker_memory(self.master, self.index)
         self.timeline.append({"t": round(time.monotonic() - started, 1), "workers": self.points["end"]})
 
 
@@ -357,11 +371,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sample-every", type=float, default=None, help="seconds between memory samples (default: duration/20, ≥ 5)"
     )
+    parser.add_argument(
+        "--config", default=GUNICORN_CONFIG, help=f"gunicorn config file (default {GUNICORN_CONFIG}), e.g. an older one"
+    )
     parser.add_argument("--label", default=None, help="e.g. 100k: write to the <!-- load:100k --> block")
-    parser.add_argument("--json", type=Path, default=None, help=f"where --write puts the JSON (default {RESULTS_JSON})")
+    parser.add_argument(
+        "--json", type=Path, default=None, help=f"where to put the JSON (with --write, default {RESULTS_JSON})"
+    )
     parser.add_argument("--write", action="store_true", help="update the Load section of bench/RESULTS.md")
     args = parser.parse_args(argv)
-    result = run(args.clients, args.duration, args.index, args.workers, args.sample_every)
+    result = run(args.clients, args.duration, args.index, args.workers, args.sample_every, args.config)
     command = ["python -m bench.load", "--write"]
     if args.index:
         command += ["--index", str(args.index)]
@@ -371,13 +390,16 @@ def main(argv: list[str] | None = None) -> int:
         command += ["--duration", f"{args.duration:g}"]
     if args.clients != 16:
         command += ["--clients", str(args.clients)]
+    if args.config != GUNICORN_CONFIG:
+        command += ["--config", args.config]
     result["config"]["command"] = " ".join(command)
     markdown = render(result, args.label)
     print(markdown)
-    if args.write:
+    if args.write or args.json:
         target = args.json or RESULTS_JSON
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    if args.write:
         write_section(markdown, label=args.label)
     return 0 if result["errors"] == 0 else 1
 

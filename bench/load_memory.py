@@ -57,7 +57,9 @@ def memory_of(status: str, rollup: str, smaps: str, index_dir: str) -> dict[str,
     ``anon`` (RssAnon) is the private heap; ``file`` (RssFile) the resident file pages, of which ``index`` are the
     index folder's memory-mapped segments (``index_shared``: the part another process maps too); ``shared`` and
     ``private`` are smaps_rollup's Shared_* and Private_* (a file page only one worker has touched counts as private
-    there, although any other worker may map it for free).
+    there, although any other worker may map it for free). ``heap_private`` is Private_Dirty: the anonymous pages this
+    process alone holds (RssAnon also counts the pages a worker still shares copy-on-write with the master that
+    preloaded them); ``heap_shared`` is the rest of RssAnon.
     """
     kb = parse_kb_fields(status, STATUS_FIELDS)
     roll = parse_kb_fields(rollup, ROLLUP_FIELDS)
@@ -77,6 +79,8 @@ def memory_of(status: str, rollup: str, smaps: str, index_dir: str) -> dict[str,
         "shared": mib(roll.get("Shared_Clean", 0) + roll.get("Shared_Dirty", 0)),
         "private": mib(roll.get("Private_Clean", 0) + roll.get("Private_Dirty", 0)),
         "pss": mib(roll.get("Pss")),
+        "heap_private": mib(roll.get("Private_Dirty")),
+        "heap_shared": mib(max((kb.get("RssAnon") or 0) - roll.get("Private_Dirty", 0), 0)),
     }
 
 

@@ -66,10 +66,34 @@ def _memory_rows(points: dict[str, dict[str, dict[str, float]]]) -> list[str]:
             other_file = m["file"] - m["index"]
             rows.append(
                 f"| {point} | {pid} | {m['rss']:.0f} | **{m['index']:.0f}** ({m['index_shared']:.0f} shared) | "
-                f"{other_file:.0f} | {m['shmem']:.0f} | **{m['anon']:.0f}** | {m['shared']:.0f} / {m['private']:.0f} "
-                f"| {m['pss']:.0f} |"
+                f"{other_file:.0f} | {m['shmem']:.0f} | **{m['anon']:.0f}** | {_heap(m)} | "
+                f"{m['shared']:.0f} / {m['private']:.0f} | {m['pss']:.0f} |"
             )
     return rows
+
+
+def _heap(m: dict[str, float]) -> str:
+    """Private / shared-with-the-master anonymous memory ("?" in runs recorded before it was measured)."""
+    if "heap_private" not in m:
+        return "?"
+    return f"**{m['heap_private']:.0f}** / {m['heap_shared']:.0f}"
+
+
+def totals_line(memory: dict[str, Any]) -> str:
+    """Per point: the workers' largest private heap, and the Pss of master + workers (the physical total)."""
+    parts = []
+    for point in ("start", "middle", "end"):
+        workers = memory["points"].get(point, {})
+        master = (memory.get("master") or {}).get(point) or {}
+        if not workers:
+            continue
+        heaps = [m.get("heap_private", m["anon"]) for m in workers.values()]
+        total = sum(m["pss"] for m in workers.values()) + master.get("pss", 0.0)
+        parts.append(
+            f"{point}: private heap {min(heaps):.0f}–{max(heaps):.0f} MiB per worker, Pss of the master "
+            f"{master.get('pss', 0.0):.0f} MiB + {len(workers)} workers = **{total:,.0f} MiB**"
+        )
+    return "Totals — " + "; ".join(parts) + "." if parts else "Totals — no samples."
 
 
 def _flatness_line(flat: dict[str, Any]) -> str:
@@ -106,7 +130,8 @@ def render(result: dict[str, Any], label: str | None = None) -> str:
     lines = [
         f"{start_marker}",
         f"`{c.get('command', 'python -m bench.load --write')}` — {c['clients']} concurrent clients for "
-        f"{c['duration']} s against gunicorn (`deploy/gunicorn.conf.py`, {c['workers']} sync workers, "
+        f"{c['duration']} s against gunicorn (`{c.get('gunicorn_config', 'deploy/gunicorn.conf.py')}`, "
+        f"{c['workers']} sync workers, "
         f"max_requests 2000 ± 200, 127.0.0.1 only) over an embedded index of {c.get('source', '`samples/`')} "
         f"({c['paragraphs']:,} paragraphs, {c.get('index_mib', '?')} MiB on disk); a mixed request set: HTML search "
         "pages, the JSON API (phrases, OR, exclusions, filters, year sort, page 2), facets, article and copies "
@@ -125,12 +150,17 @@ def render(result: dict[str, Any], label: str | None = None) -> str:
         "Worker memory in MiB. *index files*: resident pages of the memory-mapped index (smaps, mappings under "
         "the index folder; the page cache holds them once for all workers); *other files*: RssFile minus those "
         "(Python, native libraries); *RssAnon*: the private heap (Python objects, the segmenter's dictionary, "
-        "the index readers' native allocations); *Shared / Private*: smaps_rollup's Shared_* / Private_* (a file page "
+        "the index readers' native allocations, with what the worker still shares with the master); *heap private / "
+        "shared*: RssAnon split into Private_Dirty (this worker's alone) and the rest (pages preloaded by the master, "
+        "shared copy-on-write); *Shared / Private*: smaps_rollup's Shared_* / Private_* (a file page "
         "only one worker has touched counts as private there); *Pss*: RSS with shared pages divided among sharers.",
         "",
-        "| point | worker | VmRSS | index files | other files | RssShmem | RssAnon | Shared / Private | Pss |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| point | worker | VmRSS | index files | other files | RssShmem | RssAnon | heap private / shared "
+        "| Shared / Private | Pss |",
+        "|---|---|---|---|---|---|---|---|---|---|",
         *_memory_rows(mem["points"]),
+        "",
+        totals_line(mem),
         "",
         f"Private memory over the run (sampled every {mem['every_s']:.0f} s): "
         + _flatness_line(result["private_flatness"]),

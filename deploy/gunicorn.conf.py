@@ -12,13 +12,15 @@ Environment:
 
 from __future__ import annotations
 
+import gc
+import importlib
 import multiprocessing
 import os
 import secrets
 import sys
 
-#: Each worker loads the jieba dictionary and its own index readers (~100 MB);
-#: past this many, more workers cost memory without adding throughput.
+#: Each worker holds its own index readers and their caches (100–200 MB at 100k–1M
+#: paragraphs); past this many, more workers cost memory without adding throughput.
 MAX_WORKERS = 9
 
 wsgi_app = "portal:create_app()"
@@ -39,7 +41,8 @@ bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * multiprocessing.cpu_count() + 1, MAX_WORKERS))
 
 # tantivy readers and Elasticsearch clients must not cross a fork: each worker
-# imports the app itself and opens its engine lazily on its first request.
+# builds the app itself and opens its engine lazily on its first request. What
+# is safe to share is loaded in the master instead, before the fork (on_starting).
 preload_app = False
 
 # An upload is read, parsed and segmented within its request: allow a large text PDF.
@@ -63,8 +66,39 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 proc_name = "union-summaries"
 
 
+def preload_shared() -> None:
+    """Import the portal and load its read-only data in this process, without opening any engine.
+
+    Modules, Flask and Jinja, opencc's tables, the jieba dictionary (about 25 MB
+    of native heap), the fold table, the facet registry and the expansion table:
+    about 100 MB that every worker would otherwise build for itself. Forked
+    workers share these pages copy-on-write. Nothing here opens an index, a
+    tantivy object, a thread or a socket; those belong to each worker (see
+    portal.engine_access).
+    """
+    import concurrent.futures.thread  # noqa: F401  (the facet helper pool, started per worker)
+    import encodings.idna  # noqa: F401  (first used by a request)
+
+    import portal  # noqa: F401  (the whole app, its views and the engine's front modules)
+    from engine import analysis, expansion
+
+    # The backend's module only (as engine.open_engine picks it): the index or client is opened per worker.
+    importlib.import_module("engine.elastic" if os.environ.get("ES_URL") else "engine.embedded")
+    analysis.warm_up()
+    expansion.load_table()
+    # A worker's garbage collections would otherwise write to the header of every object
+    # inherited from here, copying the pages that hold them: frozen objects are never scanned.
+    gc.collect()
+    gc.freeze()
+
+
+def on_starting(server: object) -> None:
+    """In the master, before the first worker is forked; workers re-forked after max_requests share it too."""
+    preload_shared()
+
+
 def post_worker_init(worker: object) -> None:
-    """Load the jieba dictionary before the first request, not during it (about 1 s)."""
+    """Load the jieba dictionary before the first request, not during it (a no-op after preload_shared)."""
     from engine import analysis
 
     analysis.word_tokens("工会")

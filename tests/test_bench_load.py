@@ -87,6 +87,8 @@ def test_memory_of_splits_shared_index_pages_from_private_heap():
         "shared": 344.0,
         "private": 128.0,
         "pss": 176.0,
+        "heap_private": 120.0,
+        "heap_shared": 0.0,
     }
 
 
