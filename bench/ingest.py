@@ -148,7 +148,8 @@ def _elasticsearch_entry(
 
 _CATEGORIES = {
     "parse (read+clean+split+enrich)": ("parse_file",),
-    "sha256 of files": ("file_sha256",),
+    # The ingest reads each file once (indexer.reading.source_bytes) and hashes those bytes.
+    "read + sha256 of files": ("source_bytes", "file_sha256", "openssl_sha256"),
     "jieba words (word_tokens)": ("word_tokens",),
     "bigrams (char_tokens)": ("char_tokens",),
     "engine write (replace_source minus analysis)": ("replace_source",),
