@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from indexer.enrichment.pattern_facts import at_start_only, with_first_chars
+
 DEFAULT_ZONE_RULES = Path(__file__).resolve().parent / "data" / "page_zones.toml"
 
 
@@ -27,6 +29,38 @@ class LineRule:
     required: tuple[str, ...] = ()
     max_length: int = 0  # 0: any length
     sentences: bool = False  # also tried on runs of sentences inside a line
+
+
+@dataclass(frozen=True)
+class AnyPattern:
+    """Whether any of several patterns occurs in a text, in at most two regex scans.
+
+    One alternation of ~150 cues is tried cue by cue at every position of a line. Here
+    the cues anchored at the start (``^…``) are tried at the start only, and the rest as one
+    alternation behind an assertion of the characters a match can start with, so that the
+    regex engine rejects most positions with one test. Same answer as searching the plain
+    alternation (tests/indexer/cleaning/test_zone_scans.py).
+    """
+
+    at_start: re.Pattern[str] | None
+    anywhere: re.Pattern[str] | None
+
+    @classmethod
+    def of(cls, patterns: list[str]) -> AnyPattern:
+        """The scan for ``patterns`` (regular expressions without global flags)."""
+        first = [p for p in patterns if at_start_only(re.compile(p))]
+        rest = [p for p in patterns if p not in first]
+        return cls(_alternation(first), with_first_chars(_alternation(rest)) if rest else None)
+
+    def search(self, text: str) -> bool:
+        """Whether one of the patterns matches somewhere in ``text``."""
+        if self.at_start is not None and self.at_start.match(text):
+            return True
+        return self.anywhere is not None and self.anywhere.search(text) is not None
+
+
+def _alternation(patterns: list[str]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
 
 @lru_cache(maxsize=4)
@@ -49,7 +83,7 @@ def zone_rules(path: Path = DEFAULT_ZONE_RULES) -> dict:
         )
         inline = tuple(re.compile(p) for p in raw["inline"]["patterns"])
         trigger = re.compile(raw["inline"]["trigger"])
-        any_family = re.compile("|".join(f"(?:{p.pattern})" for p in families.values()))
+        any_family = AnyPattern.of([p for pats in raw["families"].values() for p in pats])
     except re.error as exc:
         raise ValueError(f"{path}: bad regular expression: {exc}") from exc
     unknown = {f for r in rules for f in (*r.families, *r.required)} - families.keys()

@@ -149,6 +149,19 @@ def _class_of(items: list) -> str | None:
     return "".join(parts)
 
 
+def at_start_only(pattern: re.Pattern[str]) -> bool:
+    """Whether every match of ``pattern`` starts at the start of the text (it opens with ``^`` or ``\\A``).
+
+    Such a pattern is found by ``match`` as well as by ``search``. False when unknown
+    (and under MULTILINE, where ``^`` also matches after each line break).
+    """
+    items = _parse(pattern)
+    if not items or pattern.flags & re.MULTILINE:
+        return False
+    op, arg = items[0]
+    return op is _sre.AT and arg in (_sre.AT_BEGINNING, _sre.AT_BEGINNING_STRING)
+
+
 def with_first_chars(pattern: re.Pattern[str]) -> re.Pattern[str]:
     """``pattern`` with its first characters asserted up front, when that makes a scan cheaper.
 

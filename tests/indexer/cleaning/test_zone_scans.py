@@ -1,0 +1,57 @@
+"""The fast forms of the page-zone scans agree with their plain definitions.
+
+The zones ask of every line which cue families of indexer/data/page_zones.toml it
+hits; the fast forms skip work (a first-character assertion, start-anchored cues
+tried at the start only). Each test states the plain definition and checks the
+fast form against it, on texts made of the rules' own characters so that hits,
+overlaps and near misses are common.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from indexer.cleaning import zones
+from indexer.enrichment.pattern_facts import at_start_only
+from indexer.pagerules import DEFAULT_ZONE_RULES, AnyPattern, zone_rules
+
+RAW = tomllib.loads(DEFAULT_ZONE_RULES.read_text(encoding="utf-8"))
+FAMILY_SOURCES = [p for patterns in RAW["families"].values() for p in patterns]
+PLAIN_ANY = re.compile("|".join(f"(?:{p})" for p in FAMILY_SOURCES))
+RULE_CHARS = sorted({ch for source in FAMILY_SOURCES for ch in source if not ch.isascii()})
+ALPHABET = RULE_CHARS + list("0123456789 :-./>vipdocx,。")
+texts = st.text(alphabet=st.sampled_from(ALPHABET), max_size=40)
+# Lines made of whole cue words (the literal cues) with digits and punctuation between them.
+WORDS = sorted({p for p in FAMILY_SOURCES if re.escape(p) == p})
+glued = st.lists(st.sampled_from(WORDS + list("0123 :-。,年")), max_size=8).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(texts, glued))
+def test_any_family_is_the_plain_alternation(text: str) -> None:
+    assert zone_rules()["any_family"].search(text) == (PLAIN_ANY.search(text) is not None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(texts, glued))
+def test_families_hit_are_the_families_whose_pattern_occurs(text: str) -> None:
+    expected = {name for name, pattern in zone_rules()["families"].items() if pattern.search(text)}
+    assert zones._families_hit(text) == expected
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab^$\n")), max_size=8))
+def test_any_pattern_on_anchored_and_free_patterns(text: str) -> None:
+    patterns = ["^a", "b$", "^$", "ab", "(?:^|b)a"]
+    assert AnyPattern.of(patterns).search(text) == any(re.search(p, text) for p in patterns)
+
+
+def test_patterns_anchored_at_the_start() -> None:
+    assert at_start_only(re.compile("^ab"))
+    assert at_start_only(re.compile(r"\Aab"))
+    assert not at_start_only(re.compile("^ab", re.MULTILINE))
+    assert not at_start_only(re.compile("(?:^|x)ab"))
+    assert not at_start_only(re.compile("ab^"))
