@@ -9,6 +9,7 @@
     python -m bench trace-ranking --size 1m        # ranking windows re-run while collapsing duplicates
     python -m bench search    --size 100k          # in-process, HTTP (gunicorn), 8 clients, substring scan, FTS5
     python -m bench coldstart --size 100k          # process start → first answered search, worker RSS
+    python -m bench peer      --size 100k --provision-es  # stock Elasticsearch (cjk) vs ours, alternated (issue 17)
     python -m bench report                         # rebuild the generated sections of bench/RESULTS.md
     python -m bench all       --sizes 10k,100k     # all of the above, then the report (add 1m with --sizes 10k,100k,1m)
 
@@ -50,12 +51,17 @@ def _parser() -> argparse.ArgumentParser:
     with_size("segment", "bare segmentation throughput (jieba, rjieba)")
     ingest = with_size("ingest", "full ingest throughput, memory, index size, incremental")
     ingest.add_argument("--workers", default="1,2", help="worker counts (default %(default)s)")
+    _add_peer_options(ingest)
     profile = with_size("profile", "profile a 1-worker ingest with pyinstrument", default="10k")
     profile.add_argument("--files", type=int, default=None, help="profile only the first N files")
     with_size("trace-ranking", "time the ranking windows a collapsed first page needs")
     psearch = with_size("profile-search", "profile in-process searches with pyinstrument")
     psearch.add_argument("--rounds", type=int, default=3)
-    _add_search_options(with_size("search", "search latency: in-process, HTTP, concurrent, alternatives"))
+    search = with_size("search", "search latency: in-process, HTTP, concurrent, alternatives")
+    _add_search_options(search)
+    _add_peer_options(search)
+    peer = with_size("peer", "stock Elasticsearch (cjk) as a peer: ingest and search alternated with ours")
+    _add_peer_options(peer)
     with_size("coldstart", "time to first answered search, worker RSS")
     sub.add_parser("report", help="rewrite the generated sections of bench/RESULTS.md")
     every = sub.add_parser("all", help="corpus, parse, segment, ingest, search, coldstart and report for each size")
@@ -76,6 +82,26 @@ def _add_search_options(search: argparse.ArgumentParser) -> None:
     search.add_argument("--skip-http", action="store_true")
     search.add_argument("--skip-alternatives", action="store_true")
     search.add_argument("--agreement-cap", type=int, default=100_000, help="compare id sets only up to this many hits")
+
+
+def _add_peer_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--peer-es", default=None, metavar="URL", help="compare with stock ES on this node (or $ES_URL)")
+    p.add_argument("--provision-es", action="store_true", help="start a throwaway ES 8.12.2 node for the peer")
+    p.add_argument("--peer-rounds", type=int, default=5, help="alternated passes over the queries (peer)")
+    p.add_argument("--peer-ingest-rounds", type=int, default=2, help="alternated loads of each ES index (peer)")
+
+
+def _run_peer(args: argparse.Namespace, root: Path, label: str) -> None:
+    """The peer comparison after ``search``/``ingest``/``peer``, when a node is given or provisioned."""
+    from bench import peer as peer_mod
+
+    with peer_mod.es_node(args.peer_es, args.provision_es) as url:
+        if url is None:
+            if args.command == "peer":
+                raise SystemExit("no Elasticsearch node: pass --peer-es URL, set ES_URL, or --provision-es")
+            return
+        rounds = 0 if args.command == "ingest" else args.peer_rounds
+        peer_mod.run_peer(root, label, url, search_rounds=rounds, ingest_rounds=args.peer_ingest_rounds)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -127,8 +153,11 @@ def _run_one(args: argparse.Namespace, root: Path, label: str) -> None:
             agreement_cap=args.agreement_cap,
         ),
         "coldstart": lambda: profile_mod.bench_coldstart(root, label),
+        "peer": lambda: None,
     }
     commands[args.command]()
+    if args.command in ("search", "ingest", "peer"):
+        _run_peer(args, root, label)
 
 
 def run_size(root: Path, label: str) -> None:

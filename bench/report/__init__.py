@@ -18,6 +18,7 @@ from bench.report.coldstart import section_coldstart
 from bench.report.corpus import section_corpus
 from bench.report.fixes import section_fixes
 from bench.report.ingest import section_ingest
+from bench.report.peer import section_peer
 from bench.report.profile import section_profile
 from bench.report.search import section_search
 from bench.report.setup import section_setup
@@ -66,6 +67,11 @@ Text between `<!-- bench:… -->` markers is generated; the rest is written by h
 <!-- bench:search -->
 <!-- /bench:search -->
 
+## Stock Elasticsearch as a peer
+
+<!-- bench:peer -->
+<!-- /bench:peer -->
+
 ## Agreement: engine vs substring scan vs FTS5
 
 <!-- bench:agreement -->
@@ -90,6 +96,7 @@ SECTIONS: dict[str, Callable[[], str]] = {
     "corpus": section_corpus,
     "ingest": section_ingest,
     "search": section_search,
+    "peer": section_peer,
     "agreement": section_agreement,
     "coldstart": section_coldstart,
     "before": section_before,

@@ -1,0 +1,214 @@
+"""Stock Elasticsearch as a peer (issue 17): the same paragraphs and queries, alternated with ours in one run.
+
+    python -m bench peer   --size 10k --provision-es   # start a throwaway 8.12.2 node here
+    python -m bench peer   --size 10k --peer-es URL    # or use a running node (also: ES_URL)
+    python -m bench search --size 10k --provision-es   # search, then the peer comparison
+    python -m bench ingest --size 10k --provision-es   # ingest, then the peer's bulk rate next to ours
+
+Three systems answer every query of bench/queries.txt, query by query in a
+rotating order, the same rounds, in this one process:
+
+* ``peer`` — stock ES with the ``cjk`` analyzer (bench/peer_bodies.py);
+* ``embedded`` — this project's embedded engine in-process (the index the
+  ingest benchmark built);
+* ``ours_es`` — this project's Elasticsearch backend on the same node, its
+  index built from the same paragraphs by the project's loader.
+
+Latency is the client's wall time per request (the ES systems pay the same
+HTTP round trip on loopback). Ratios are ours ÷ peer: below 1 means ours is
+faster. The ingest side loads the paragraphs into both ES indices
+alternately (bench/peer_load.py) and sets the peer's bulk rate next to the
+project's ingest from files (bench/results/<size>-ingest.json).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from bench.common import latency_summary, load_result, loadavg, log, paragraphs_file, read_jsonl, save_result
+from bench.peer_bodies import peer_body
+from bench.peer_load import es_client, es_process, load_embedded, load_ours, load_peer
+from bench.queries import BenchQuery, load_queries
+
+PEER_INDEX = "bench-peer-stock"
+OURS_ALIAS = "bench-peer-ours"
+SYSTEMS = ("peer", "embedded", "ours_es")
+WARMUP_PARAGRAPHS = 3000
+
+
+@contextmanager
+def es_node(url: str | None, provision: bool) -> Iterator[str | None]:
+    """The URL of a node to compare against: ``url`` (or $ES_URL), else a throwaway node when asked, else None."""
+    url = url or os.environ.get("ES_URL") or None
+    if url or not provision:
+        yield url
+        return
+    from tests.support.elasticsearch_node import ElasticsearchNode, provision_elasticsearch
+
+    node = ElasticsearchNode(provision_elasticsearch())
+    node.start()
+    log(f"peer: started Elasticsearch {node.version} at {node.url} (pid {node.pid})")
+    try:
+        yield node.url
+    finally:
+        node.stop()
+        log("peer: Elasticsearch node stopped")
+
+
+def _searchers(client: Any, url: str, index: Path, queries: list[BenchQuery]) -> dict[str, Callable[[int], int]]:
+    """One callable per system: run query i, return its total (so a broken system shows up as 0 hits)."""
+    from engine.elastic import ElasticsearchEngine
+    from engine.embedded import EmbeddedEngine
+    from engine.request import build_request
+
+    embedded = EmbeddedEngine(index)
+    ours_es = ElasticsearchEngine(url=url, alias=OURS_ALIAS)
+    requests = [build_request(q.params) for q in queries]
+    bodies = [peer_body(q) for q in queries]
+
+    def peer(i: int) -> int:
+        return int(client.search(index=PEER_INDEX, **bodies[i])["hits"]["total"]["value"])
+
+    return {
+        "peer": peer,
+        "embedded": lambda i: embedded.search(requests[i]).total,
+        "ours_es": lambda i: ours_es.search(requests[i]).total,
+    }
+
+
+def alternate(searchers: dict[str, Callable[[int], int]], n_queries: int, rounds: int) -> dict[str, Any]:
+    """Every query on every system, rotating which system goes first, after one untimed warm-up pass."""
+    names = list(searchers)
+    for i in range(n_queries):
+        for name in names:
+            searchers[name](i)
+    times: dict[str, list[list[float]]] = {name: [[] for _ in range(n_queries)] for name in names}
+    totals: dict[str, list[int]] = {name: [0] * n_queries for name in names}
+    for r in range(rounds):
+        for i in range(n_queries):
+            shift = (r + i) % len(names)  # each system goes first, second and third equally often
+            for name in names[shift:] + names[:shift]:
+                started = time.perf_counter()
+                totals[name][i] = searchers[name](i)
+                times[name][i].append((time.perf_counter() - started) * 1000)
+    return {"times": times, "totals": totals}
+
+
+def _ratio(ours: float, peer: float) -> float | None:
+    return round(ours / peer, 2) if peer else None
+
+
+def search_summary(measured: dict[str, Any], queries: list[BenchQuery], rounds: int) -> dict[str, Any]:
+    """Percentiles per system, ratios ours ÷ peer, and per query medians and totals."""
+    out: dict[str, Any] = {"rounds": rounds, "queries": len(queries)}
+    for name, per_query in measured["times"].items():
+        out[name] = latency_summary([ms for values in per_query for ms in values])
+    for name in ("embedded", "ours_es"):
+        out[f"{name}_over_peer"] = {
+            p: _ratio(out[name][f"{p}_ms"], out["peer"][f"{p}_ms"]) for p in ("p50", "p95", "p99", "mean")
+        }
+    out["per_query"] = [
+        {
+            "query": q.label,
+            **{f"{name}_median_ms": round(statistics.median(measured["times"][name][i]), 2) for name in SYSTEMS},
+            **{f"{name}_total": measured["totals"][name][i] for name in SYSTEMS},
+        }
+        for i, q in enumerate(queries)
+    ]
+    return out
+
+
+def ingest_side_by_side(
+    client: Any, url: str, records: list[dict[str, Any]], rounds: int, scratch: Path
+) -> dict[str, Any]:
+    """Peer bulk load, the project's ES loader and its embedded index, alternated ``rounds`` times; best of each."""
+    loaders: dict[str, Callable[[list[dict[str, Any]]], dict[str, Any]]] = {
+        "peer": lambda recs: load_peer(client, PEER_INDEX, recs),
+        "ours_es": lambda recs: load_ours(client, url, OURS_ALIAS, recs),
+        "embedded": lambda recs: load_embedded(client, scratch, recs),
+    }
+    # Untimed warm-up on a slice: the first bulk requests on a fresh JVM run interpreted code.
+    for load in loaders.values():
+        load(records[:WARMUP_PARAGRAPHS])
+    names = list(loaders)
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    for r in range(rounds):
+        shift = r % len(names)
+        for name in names[shift:] + names[:shift]:
+            runs[name].append(loaders[name](records))
+    # Best of the runs: on a shared machine other work only ever slows a run down.
+    best = {name: max(values, key=lambda x: x["mb_per_s"]) for name, values in runs.items()}
+    return {"rounds": rounds, **best, "runs": runs}
+
+
+def _embedded_ingest(label: str) -> dict[str, Any] | None:
+    """The project's own ingest from files at this size (bench ingest, its own run), the fastest worker count."""
+    saved = load_result("ingest", label) or {}
+    entries = (saved.get("embedded") or {}).values()
+    usable = [e for e in entries if isinstance(e, dict) and e.get("mb_per_s")]
+    best = max(usable, key=lambda e: e["mb_per_s"]) if usable else None
+    return {**best, "recorded": saved.get("recorded")} if best else None
+
+
+def ingest_ratios(ingest: dict[str, Any], from_files: dict[str, Any] | None) -> dict[str, Any]:
+    """Ours ÷ peer for the bulk rates (MB/s and MB per CPU-second)."""
+    peer = ingest["peer"]
+    out: dict[str, Any] = {}
+    for name in ("ours_es", "embedded"):
+        if name in ingest:
+            out[f"{name}_over_peer_mb_per_s"] = _ratio(ingest[name]["mb_per_s"], peer["mb_per_s"])
+            out[f"{name}_over_peer_mb_per_cpu_s"] = _ratio(ingest[name]["mb_per_cpu_s"], peer["mb_per_cpu_s"])
+    if from_files:
+        out["embedded_from_files_mb_per_s"] = from_files["mb_per_s"]
+        out["embedded_from_files_mb_per_cpu_s"] = from_files.get("mb_per_cpu_s")
+        out["embedded_from_files_recorded"] = from_files.get("recorded")
+        out["embedded_from_files_over_peer_mb_per_s"] = _ratio(from_files["mb_per_s"], peer["mb_per_s"])
+    return out
+
+
+def run_peer(
+    root: Path, label: str, url: str, *, search_rounds: int = 5, ingest_rounds: int = 1, index: Path | None = None
+) -> dict[str, Any]:
+    """Load both ES indices, then (``search_rounds`` > 0) alternate the three systems; save ``<label>-peer``."""
+    from bench.search import search_index
+
+    source = paragraphs_file(root, label)
+    if not source.exists():
+        raise SystemExit(f"no {source}: run `python -m bench parse --size {label}` first")
+    records = list(read_jsonl(source))
+    client = es_client(url)
+    info = client.info()
+    log(f"peer {label}: {len(records):,} paragraphs, Elasticsearch {info['version']['number']} at {url}")
+    previous = load_result("peer", label) or {}
+    result: dict[str, Any] = {"node": {"version": info["version"]["number"], "url": url}, "loadavg_at_start": loadavg()}
+    scratch = root / label / "peer-embedded-index"
+    result["ingest"] = ingest_side_by_side(client, url, records, max(1, ingest_rounds), scratch)
+    result["ingest_ratios"] = ingest_ratios(result["ingest"], _embedded_ingest(label))
+    result["search"] = previous.get("search")
+    if search_rounds > 0:
+        queries = load_queries()
+        searchers = _searchers(client, url, index or search_index(root, label), queries)
+        log(f"peer {label}: {len(queries)} queries × {search_rounds} rounds on {', '.join(SYSTEMS)}, alternated …")
+        result["search"] = search_summary(alternate(searchers, len(queries), search_rounds), queries, search_rounds)
+        for name in ("embedded", "ours_es"):
+            log(f"peer {label}: {name} ÷ peer {result['search'][f'{name}_over_peer']}")
+    result["es_process"] = es_process(client)
+    _cleanup(client, url)
+    save_result("peer", label, result)
+    return result
+
+
+def _cleanup(client: Any, url: str) -> None:
+    """Drop both throwaway indices so a node found at a URL is left as it was."""
+    from engine.elastic import ElasticsearchEngine
+
+    client.indices.delete(index=PEER_INDEX, ignore_unavailable=True)
+    engine = ElasticsearchEngine(url=url, alias=OURS_ALIAS)
+    engine.drop()
+    engine.close()
