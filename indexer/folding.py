@@ -12,10 +12,11 @@ it; ``FoldedText.original_span`` maps a match in the view back onto it.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from engine.analysis import fold as fold_chars
+from engine.analysis import fold as _fold_each_char
 
 # A parenthesised latin reading right after a Han character (or after another reading): pinyin with or without
 # tone marks, or a one-word English gloss. Real text puts a space, digits, capitals or
@@ -25,11 +26,14 @@ _READING = re.compile(r"(?<=[\u3400-\u9fff)])\([a-zāáǎàēéěèīíǐìōó�
 
 @dataclass(frozen=True)
 class FoldedText:
-    """A folded view of ``original``; ``offsets[i]`` is where view character ``i`` came from."""
+    """A folded view of ``original``; ``offsets[i]`` is where view character ``i`` came from.
+
+    ``offsets`` is a ``range`` when the view is one for one (no readings removed).
+    """
 
     original: str
     text: str
-    offsets: tuple[int, ...]
+    offsets: Sequence[int]
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """The span of the original text behind the view's ``[start, end)``."""
@@ -39,11 +43,22 @@ class FoldedText:
         return self.offsets[start], self.offsets[end - 1] + 1
 
 
+@lru_cache(maxsize=4096)
+def fold_chars(text: str) -> str:
+    """The engine's one-for-one fold of ``text`` (engine.analysis.fold), remembered.
+
+    The boilerplate rules, the zones, the facets and the duplicate keys fold the
+    same lines and paragraphs of a document one after the other: each is folded once.
+    """
+    return _fold_each_char(text)
+
+
+@lru_cache(maxsize=4096)
 def folded_view(text: str) -> FoldedText:
     """Fold ``text`` for matching and remember where each folded character came from."""
     folded = fold_chars(text)
     if "(" not in folded:
-        return FoldedText(text, folded, tuple(range(len(text))))
+        return FoldedText(text, folded, range(len(text)))
     kept: list[str] = []
     offsets: list[int] = []
     cursor = 0

@@ -11,14 +11,14 @@ import hashlib
 import re
 from collections.abc import Sequence
 
-from engine.analysis import fold
+from indexer.folding import fold_chars
 
 _NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
 
 
 def paragraph_key(text: str) -> str:
     """The duplicate key of one paragraph."""
-    folded = fold(text)
+    folded = fold_chars(text)  # the engine's fold, shared with the facets' reading of the paragraph
     core = _NOT_HAN.sub("", folded) or folded
     return hashlib.sha1(core.encode("utf-8")).hexdigest()[:16]
 
