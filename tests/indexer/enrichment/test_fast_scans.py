@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from indexer.enrichment import writer
 from indexer.enrichment.evidence import ArticleText
+from indexer.enrichment.keywords import trie_pattern
 from indexer.enrichment.pattern_facts import first_chars, required_text, with_first_chars
 from indexer.enrichment.rules import CueFamily, facet_rules
 
@@ -166,3 +167,20 @@ UNITS = [None, writer.UnitName("横河镇工会", "横河", "工会"), writer.Un
 def test_level_read_once_is_the_level_read_plainly(paragraphs: list[str], title: str, unit: object) -> None:
     text = ArticleText(title, tuple(paragraphs))
     assert writer.level_evidence(text).best(unit) == _plain_org_level(text, unit)  # type: ignore[arg-type]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(alphabet=st.sampled_from(list("工会作.a*")), min_size=1, max_size=4), max_size=6),
+    st.text(alphabet=st.sampled_from(list("工会作.a*x")), max_size=24),
+)
+def test_trie_pattern_matches_as_the_longest_first_alternation(words: list[str], text: str) -> None:
+    trie = trie_pattern(words)
+    if not words:
+        assert trie is None
+        return
+    plain = re.compile("|".join(map(re.escape, sorted(set(words), key=len, reverse=True))))
+    assert [m.span() for m in trie.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    assert [trie.match(text, i) and trie.match(text, i).group() for i in range(len(text))] == [
+        plain.match(text, i) and plain.match(text, i).group() for i in range(len(text))
+    ]
