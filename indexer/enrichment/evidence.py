@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from indexer.enrichment.rules import facet_rules
+from indexer.enrichment.rules import LiteralCounts, facet_rules
 from indexer.folding import fold
 
 #: How much of the body counts as its opening (where the writer names itself).
@@ -71,6 +71,22 @@ class ArticleText:
     def masked(self) -> str:
         """The body with spans naming superiors, patrons and units helped blanked out."""
         return _mask(self.body)
+
+    @cached_property
+    def body_counts(self) -> LiteralCounts:
+        """The literal cues' counts in the body, the cues that occur found in one scan."""
+        return LiteralCounts(self.body, facet_rules()["literals"])
+
+    @cached_property
+    def masked_counts(self) -> LiteralCounts:
+        """The literal cues' counts in the masked body.
+
+        Masking only blanks characters out (with MASK), so a cue absent from the body
+        is absent from the masked body too, unless it holds the mask character.
+        """
+        index = facet_rules()["literals"]
+        maybe = self.body_counts.occurring | {literal for literal in index.literals if MASK in literal}
+        return LiteralCounts(self.masked, index, maybe)
 
     @cached_property
     def signoff(self) -> str:

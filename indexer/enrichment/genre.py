@@ -52,7 +52,7 @@ def doc_type_scores(text: ArticleText) -> dict[str, float]:
             score += float(weights["title"])
         body_family = rules["body"].get(value)
         if body_family is not None:
-            score += float(weights["body"]) * body_family.score(text.body, cap)
+            score += float(weights["body"]) * body_family.score(text.body, cap, text.body_counts)
         scores[value] = score
     return scores
 

@@ -75,7 +75,7 @@ def period(text: ArticleText, doc_type: str | None = None) -> tuple[str, str] | 
     scores: dict[str, float] = {}
     title_votes: dict[str, float] = {}
     for value, fam in rules["cues"].items():
-        scores[value] = fam.score(text.body, cap=4) * float(rules["weights"].get(value, 1.0))
+        scores[value] = fam.score(text.body, 4, text.body_counts) * float(rules["weights"].get(value, 1.0))
     for value, fam in rules["title"].items():
         if fam.hits(text.heads):
             title_votes[value] = rules["title_weight"]

@@ -407,10 +407,10 @@ def level_evidence(text: ArticleText) -> LevelEvidence:
     for level in facet_rules()["org_level"]:
         fam = level.families
         body_scores[level.value] = (
-            weights["self"] * fam["self"].score(text.masked, cap)
-            + weights["party"] * fam["party"].score(text.body, cap)
-            + weights["scope"] * fam["scope"].score(text.masked, cap)
-            + weights["milieu"] * min(fam["milieu"].score(text.body), 3 * cap)
+            weights["self"] * fam["self"].score(text.masked, cap, text.masked_counts)
+            + weights["party"] * fam["party"].score(text.body, cap, text.body_counts)
+            + weights["scope"] * fam["scope"].score(text.masked, cap, text.masked_counts)
+            + weights["milieu"] * min(fam["milieu"].score(text.body, 0, text.body_counts), 3 * cap)
         )
         title_scores[level.value] = weights["title"] * fam["title"].score(text.heads, cap=1)
     return LevelEvidence(body_scores, title_scores)
@@ -436,7 +436,7 @@ def org_type(text: ArticleText, writer: UnitName | None = None) -> str:
     weights = rules["weights"]
     scores: dict[str, float] = {}
     for value, fam in rules["cues"].items():
-        score = min(fam.score(text.body), float(weights["cap"])) * float(weights["body"])
+        score = min(fam.score(text.body, 0, text.body_counts), float(weights["cap"])) * float(weights["body"])
         if fam.hits(text.heads):
             score += float(weights["title"])
         if writer is not None and writer.org_word and fam.hits(writer.org_word):

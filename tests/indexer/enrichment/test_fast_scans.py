@@ -19,18 +19,12 @@ from indexer.enrichment import writer
 from indexer.enrichment.evidence import ArticleText
 from indexer.enrichment.keywords import trie_pattern
 from indexer.enrichment.pattern_facts import first_chars, required_text, with_first_chars
-from indexer.enrichment.rules import CueFamily, facet_rules
+from indexer.enrichment.rules import CueFamily, LiteralCounts, LiteralIndex, all_families, facet_rules
 
 
 def _families() -> list[CueFamily]:
     """Every cue family of facets.toml."""
-    rules = facet_rules()
-    found = [family for level in rules["org_level"] for family in level.families.values()]
-    for table in (rules["period"]["cues"], rules["period"]["title"], rules["doc_type"]["title"]):
-        found.extend(table.values())
-    found.extend(rules["doc_type"]["body"].values())
-    found.extend(rules["org_type"]["cues"].values())
-    return found
+    return all_families(facet_rules())
 
 
 def _sources() -> list[str]:
@@ -184,3 +178,20 @@ def test_trie_pattern_matches_as_the_longest_first_alternation(words: list[str],
     assert [trie.match(text, i) and trie.match(text, i).group() for i in range(len(text))] == [
         plain.match(text, i) and plain.match(text, i).group() for i in range(len(text))
     ]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(texts, glued), min_size=1, max_size=3), st.sampled_from([0, 1, 4]))
+def test_scores_from_one_scan_for_all_literals_are_the_plain_scores(paragraphs: list[str], cap: int) -> None:
+    text = ArticleText.of("", paragraphs)
+    for family in _families():
+        assert family.score(text.body, cap, text.body_counts) == _plain_score(family, text.body, cap)
+        assert family.score(text.masked, cap, text.masked_counts) == _plain_score(family, text.masked, cap)
+        # Counts of another text are not used.
+        assert family.score(text.masked, cap, text.body_counts) == _plain_score(family, text.masked, cap)
+
+
+def test_literal_counts_count_literals_outside_the_index_too() -> None:
+    counts = LiteralCounts("我镇我镇总工会", LiteralIndex(["我镇", "工会", "全镇"]))
+    assert counts.occurring == frozenset({"我镇", "工会"})
+    assert (counts("我镇"), counts("全镇"), counts("总工"), counts("镇")) == (2, 0, 1, 2)
