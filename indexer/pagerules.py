@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from indexer.enrichment.pattern_facts import at_start_only, with_first_chars
+from indexer.enrichment.pattern_facts import at_start_only, required_text, with_first_chars
 
 DEFAULT_ZONE_RULES = Path(__file__).resolve().parent / "data" / "page_zones.toml"
 
@@ -66,10 +66,16 @@ def _alternation(patterns: list[str]) -> re.Pattern[str] | None:
 @lru_cache(maxsize=4)
 def zone_rules(path: Path = DEFAULT_ZONE_RULES) -> dict:
     """The parsed rule file: compiled ``families`` (and ``any_family``, their union), ``line_rules``,
-    ``inline`` patterns (and the ``inline_trigger`` every one of them needs), ``titles`` and ``zones``."""
+    ``inline`` patterns (with ``inline_needs``, the text each one's matches contain, and the
+    ``inline_trigger`` every one of them needs), ``titles`` and ``zones``."""
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     try:
-        families = {name: re.compile("|".join(f"(?:{p})" for p in pats)) for name, pats in raw["families"].items()}
+        # Each family behind the characters its cues can start with: a line hit by one family is
+        # searched for every other one, and the assertion lets the engine skip most positions.
+        families = {
+            name: with_first_chars(re.compile("|".join(f"(?:{p})" for p in pats)))
+            for name, pats in raw["families"].items()
+        }
         rules = tuple(
             LineRule(
                 r["name"],
@@ -82,6 +88,8 @@ def zone_rules(path: Path = DEFAULT_ZONE_RULES) -> dict:
             for r in raw["line_rules"]
         )
         inline = tuple(re.compile(p) for p in raw["inline"]["patterns"])
+        # What each inline pattern's matches must contain, so that a line without it is not scanned.
+        inline_needs = tuple(required_text(p)[1] for p in inline)
         trigger = re.compile(raw["inline"]["trigger"])
         any_family = AnyPattern.of([p for pats in raw["families"].values() for p in pats])
     except re.error as exc:
@@ -93,7 +101,8 @@ def zone_rules(path: Path = DEFAULT_ZONE_RULES) -> dict:
         "families": families,
         "any_family": any_family,
         "line_rules": rules,
-        "inline": inline,
+        "inline": tuple(with_first_chars(p) for p in inline),
+        "inline_needs": inline_needs,
         "inline_trigger": trigger,
         "titles": raw["titles"],
         "zones": raw["zones"],

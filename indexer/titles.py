@@ -30,6 +30,7 @@ _SERIES_PREFIX = re.compile(
 _NUMBERED_PREFIX = re.compile(r"^\d{1,2}\s*[.、]\s*")
 _SERIES_SUFFIX = re.compile(rf"\s*(?:[(\[【]\s*)?(?:篇\s*{_NUM}|第\s*{_NUM}\s*篇|{_NUM})\s*(?:[)\]】])?$")
 _SENTENCE_MARK = re.compile(r"[。!?;]|,(?=.)")
+_NOT_IN_KEY = re.compile(r"[\W_]|范文")
 
 
 @dataclass(frozen=True)
@@ -157,4 +158,4 @@ def _title_key(text: str) -> str:
     folded = _SERIES_PREFIX.sub("", folded)
     folded = collection.sub("", folded)
     folded = _SERIES_SUFFIX.sub("", folded)
-    return re.sub(r"[\W_]|范文", "", folded)
+    return _NOT_IN_KEY.sub("", folded)

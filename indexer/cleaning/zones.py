@@ -33,11 +33,14 @@ _SENTENCE = re.compile(r"[^。!?]*[。!?]+[\"'”’)」』]*|[^。!?]+$")
 _TERMINAL = "。!?;:…”’」』)）】》\"'！？；："
 _TITLE_CONTINUATION = "及暨和与并"
 # East Asian Wide and Fullwidth blocks (what unicodedata.east_asian_width calls W or F), as ranges.
-_WIDE = re.compile(
-    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
-    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd]"
+_WIDE_RANGES = (
+    "\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+    "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd"
 )
-_HAN = re.compile(r"[\u3400-\u9fff]")
+# Characters of a kind are counted as what is left once the runs of all other characters are
+# removed: Chinese lines hold few such runs, while finding each character makes a string of it.
+_NOT_WIDE_RUN = re.compile(f"[^{_WIDE_RANGES}]+")
+_NOT_HAN_RUN = re.compile(r"[^\u3400-\u9fff]+")
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,13 @@ def split_inline_debris(text: str) -> tuple[str, str]:
     view = folded_view(text)
     if not rules["inline_trigger"].search(view.text):
         return text, ""  # most lines: none of the characters every inline pattern needs
-    spans = [m.span() for p in rules["inline"] for m in p.finditer(view.text) if m.end() > m.start()]
+    spans = [
+        m.span()
+        for needs, pattern in zip(rules["inline_needs"], rules["inline"], strict=True)
+        if needs in view.text
+        for m in pattern.finditer(view.text)
+        if m.end() > m.start()
+    ]
     if not spans:
         return text, ""
     drop = [False] * len(text)
@@ -155,7 +164,7 @@ def is_body_sentence(folded: str) -> bool:
     A colon alone does not make a sentence: "字体:大 中 小 打印本页" is a row of labels.
     """
     settings = zone_rules()["zones"]
-    if len(folded) < settings["body_min_length"] or len(_HAN.findall(folded)) * 10 < len(folded) * 6:
+    if len(folded) < settings["body_min_length"] or _han_count(folded) * 10 < len(folded) * 6:
         return False
     return bool(_CLAUSE_MARK.search(folded)) or len(folded) >= 2 * settings["body_min_length"]
 
@@ -164,13 +173,18 @@ def _is_furniture(folded: str, hit: set[str], settings: dict) -> bool:
     """A short header-zone line that is no sentence: a lone word, a tag, a site name, a cue of any family."""
     if len(folded) > settings["header_short_line"] or folded[-1] in "。,;:!?、":
         return False
-    lone = len(folded) <= settings["header_lone_word"] or len(_HAN.findall(folded)) * 2 < len(folded)
+    lone = len(folded) <= settings["header_lone_word"] or _han_count(folded) * 2 < len(folded)
     return lone or bool(hit)
 
 
 def display_width(text: str) -> int:
     """Columns a line takes in a fixed layout: wide (CJK, full-width) characters two, others one."""
-    return len(text) + len(_WIDE.findall(text))
+    return len(text) + len(_NOT_WIDE_RUN.sub("", text))
+
+
+def _han_count(text: str) -> int:
+    """How many Han characters ``text`` holds."""
+    return len(_NOT_HAN_RUN.sub("", text))
 
 
 def wrap_width(texts: list[str]) -> int | None:

@@ -39,7 +39,7 @@ def test_any_family_is_the_plain_alternation(text: str) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.one_of(texts, glued))
 def test_families_hit_are_the_families_whose_pattern_occurs(text: str) -> None:
-    expected = {name for name, pattern in zone_rules()["families"].items() if pattern.search(text)}
+    expected = {name for name, patterns in RAW["families"].items() if any(re.search(p, text) for p in patterns)}
     assert zones._families_hit(text) == expected
 
 
@@ -55,3 +55,41 @@ def test_patterns_anchored_at_the_start() -> None:
     assert not at_start_only(re.compile("^ab", re.MULTILINE))
     assert not at_start_only(re.compile("(?:^|x)ab"))
     assert not at_start_only(re.compile("ab^"))
+
+
+_PLAIN_WIDE = re.compile(f"[{zones._WIDE_RANGES}]")
+WIDTH_CHARS = list("工会，。、（）ab1 ,.\n\t…“”—ＡＡ가ぁ\u3000\U00020001\U0001f600")
+
+
+@given(st.text(alphabet=st.sampled_from(WIDTH_CHARS), max_size=30))
+def test_counts_by_removing_other_runs_are_counts_of_each_character(text: str) -> None:
+    assert zones.display_width(text) == len(text) + len(_PLAIN_WIDE.findall(text))
+    assert zones._han_count(text) == len(re.findall(r"[\u3400-\u9fff]", text))
+
+
+PLAIN_INLINE = [re.compile(p) for p in RAW["inline"]["patterns"]]
+INLINE_CHARS = sorted({ch for p in RAW["inline"]["patterns"] for ch in p if not ch.isascii()}) + list(
+    "0123 .-:/()<>abhtpwcomn"
+)
+inline_texts = st.one_of(
+    st.text(alphabet=st.sampled_from(INLINE_CHARS), max_size=40),
+    st.lists(
+        st.sampled_from(["此处隐藏", "12字", "下载后可编辑", "第3页共5页", "- 2 -", "(www.a.com)", "工会", "。"])
+    ).map("".join),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(inline_texts)
+def test_inline_spans_are_those_of_every_pattern_run_plainly(text: str) -> None:
+    rules = zone_rules()
+    folded = zones.folded_view(text).text
+    plain = [m.span() for p in PLAIN_INLINE for m in p.finditer(folded) if m.end() > m.start()]
+    fast = [
+        m.span()
+        for needs, p in zip(rules["inline_needs"], rules["inline"], strict=True)
+        if needs in folded
+        for m in p.finditer(folded)
+        if m.end() > m.start()
+    ]
+    assert fast == plain
