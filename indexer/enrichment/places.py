@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from functools import lru_cache
 from types import ModuleType
 
@@ -19,7 +20,10 @@ _HAN = "\u4e00-\u9fff"
 #: Place kinds a unit's name may end in (横河镇, 顺昌县); 街道 is matched as a word.
 PLACE_KINDS = ("镇", "乡", "县", "区", "市")
 # One to four characters of a name, then the place kind. Each match is trimmed afterwards.
-_CANDIDATE = re.compile(rf"([{_HAN}]{{1,6}}?)(街道办事处|街道|镇|乡)")
+_NAME_MAX = 6
+_CANDIDATE = re.compile(rf"([{_HAN}]{{1,{_NAME_MAX}}}?)(街道办事处|街道|镇|乡)")
+# Where a place kind of _CANDIDATE can start.
+_KIND_START = re.compile("街道|镇|乡")
 _ADMIN = re.compile(r"^.*?(?:省|市|县|区|旗)(?=[\u4e00-\u9fff]{2})")
 
 
@@ -83,7 +87,7 @@ def _read_candidates(text: str) -> list[tuple[str, int, int, bool]]:
 
     tags = word_tags()
     out: list[tuple[str, int, int, bool]] = []
-    for match in _CANDIDATE.finditer(text):
+    for match in _candidate_matches(text):
         name = _ADMIN.sub("", match.group(1))
         while name and name[0] in noise:
             name = name[1:]
@@ -100,6 +104,22 @@ def _read_candidates(text: str) -> list[tuple[str, int, int, bool]]:
         start = match.end(2) - len(kind) - len(name)
         out.append((name + kind, start, start + len(name) + len(kind), False))
     return out
+
+
+def _candidate_matches(text: str) -> Iterator[re.Match[str]]:
+    """The matches of ``_CANDIDATE.finditer(text)``, found from the place kinds backwards.
+
+    A match holds one to ``_NAME_MAX`` characters before its kind, so none starts more
+    than that before the next kind: the scan starts there rather than trying every
+    character of the text in between (tests/indexer/enrichment/test_fast_scans.py).
+    """
+    pos = 0
+    while (kind := _KIND_START.search(text, pos + 1)) is not None:
+        match = _CANDIDATE.search(text, max(pos, kind.start() - _NAME_MAX))
+        if match is None:
+            return
+        yield match
+        pos = match.end()
 
 
 def township(text: str, level: str | None = None) -> str | None:

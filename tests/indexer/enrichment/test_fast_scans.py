@@ -15,7 +15,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.enrichment import writer
+from indexer.enrichment import places, writer
 from indexer.enrichment.evidence import ArticleText
 from indexer.enrichment.keywords import trie_pattern
 from indexer.enrichment.pattern_facts import first_chars, required_text, with_first_chars
@@ -195,3 +195,10 @@ def test_literal_counts_count_literals_outside_the_index_too() -> None:
     counts = LiteralCounts("我镇我镇总工会", LiteralIndex(["我镇", "工会", "全镇"]))
     assert counts.occurring == frozenset({"我镇", "工会"})
     assert (counts("我镇"), counts("全镇"), counts("总工"), counts("镇")) == (2, 0, 1, 2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("鹿苑原镇乡街道办事处在 ,1工")), max_size=40))
+def test_township_candidates_are_found_as_by_finditer(text: str) -> None:
+    found = [(m.span(), m.groups()) for m in places._candidate_matches(text)]
+    assert found == [(m.span(), m.groups()) for m in places._CANDIDATE.finditer(text)]
