@@ -42,10 +42,11 @@ class TextOrigins:
         ocr: list[str] = []
         typed: list[str] = []
         for line in lines:
-            (ocr if getattr(line, "origin", "text") == "ocr" else typed).append(_squeeze(line.text))
+            (ocr if getattr(line, "origin", "text") == "ocr" else typed).append(line.text)
         # Joined without a separator: a paragraph cleaning glued from several lines is still one run.
-        self._ocr = "".join(ocr)
-        self._typed = "".join(typed)
+        self._ocr = "".join(map(_squeeze, ocr))
+        # Without recognised text every paragraph is typed and the typed text is never asked.
+        self._typed = "".join(map(_squeeze, typed)) if self._ocr else ""
 
     def of(self, text: str) -> TextOrigin:
         """ "ocr" when ``text`` was recognised from a scanned page, else "text"."""
