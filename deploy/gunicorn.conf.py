@@ -19,8 +19,9 @@ import os
 import secrets
 import sys
 
-#: Each worker holds its own index readers and their caches (100–200 MB at 100k–1M
-#: paragraphs); past this many, more workers cost memory without adding throughput.
+#: Each worker holds its own index readers and request memory (40–80 MB of private heap
+#: at 100k–1M paragraphs, bench/RESULTS.md "Load"; the rest is shared with the master);
+#: past this many, more workers cost memory without adding throughput.
 MAX_WORKERS = 9
 
 wsgi_app = "portal:create_app()"

@@ -51,6 +51,11 @@ WRITER_THREADS = 1
 #: default, 16 KiB, leaves Chinese text at ~1.1x its size; 256 KiB blocks
 #: bring it to ~0.85x and cost ~30 µs per stored document loaded.
 DOCSTORE_BLOCK_BYTES = 262_144
+#: A searcher is replaced after this many uses. tantivy gives every searcher, per index segment,
+#: a cache of 100 decompressed doc-store blocks (DOCSTORE_BLOCK_BYTES each: 25 MiB a segment,
+#: ~175 MiB per process at one million paragraphs), which tantivy-py gives no way to size;
+#: searches share few blocks, so the cache saved less than the ~1 ms a reload costs (bench/RESULTS.md, "Load").
+SEARCHER_USES = 4
 
 _OS_ERROR = re.compile(r"os error (\d+)")
 
@@ -128,6 +133,7 @@ class Generation:
         self.schema = self.index.schema
         self._writer: tantivy.IndexWriter | None = None
         self._meta_stamp = _stamp(path / "meta.json")
+        self._uses = 0
 
     def _check_version(self) -> None:
         if not self.path.is_dir():
@@ -144,13 +150,20 @@ class Generation:
             )
 
     def searcher(self) -> tantivy.Searcher:
-        """A searcher on the latest commit, whichever process made it."""
+        """A searcher on the latest commit, whichever process made it; a fresh one every SEARCHER_USES calls."""
         stamp = _stamp(self.path / "meta.json")
         # No meta.json: a rebuild just replaced and removed this generation;
         # keep answering from the files already open until the caller switches.
         if stamp is not None and stamp != self._meta_stamp:
             self.index.reload()
             self._meta_stamp = stamp
+            self._uses = 0
+        elif stamp is not None and self._uses >= SEARCHER_USES:
+            # Only to let go of the doc-store caches: if the folder vanished meanwhile, keep the one we have.
+            with contextlib.suppress(ValueError, OSError):
+                self.index.reload()
+            self._uses = 0
+        self._uses += 1
         return self.index.searcher()
 
     def writer(self) -> tantivy.IndexWriter:

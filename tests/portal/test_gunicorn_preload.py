@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from engine.contract import SearchRequest
-from engine.embedded import EmbeddedEngine
+from engine.embedded import EmbeddedEngine, generations
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
@@ -149,3 +149,43 @@ def test_forked_workers_open_their_own_engine_and_answer_like_the_engine(portal_
         assert found["total"] == expected.total > 0
         assert [h["paragraph_id"] for h in found["hits"]] == [h.paragraph_id for h in expected.hits]
     assert page[0] == 200 and "职工" in page[1].decode()
+
+
+class _CountingIndex:
+    """A tantivy index that counts reloads (and fails them when told to), delegating the rest."""
+
+    def __init__(self, index: object, fail: bool = False) -> None:
+        self._index, self.fail, self.reloads = index, fail, 0
+
+    def reload(self) -> None:
+        self.reloads += 1
+        if self.fail:
+            raise ValueError("the folder is gone")
+        self._index.reload()  # type: ignore[attr-defined]
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._index, name)
+
+
+def test_a_worker_lets_go_of_its_searcher_every_few_uses_and_answers_the_same(portal_index: Path) -> None:
+    # tantivy's doc-store cache lives as long as the searcher: replacing it bounds a worker's heap.
+    engine = EmbeddedEngine(portal_index)
+    try:
+        generation = engine._generations.live()
+        assert generation is not None
+        counting = _CountingIndex(generation.index)
+        generation.index = counting  # type: ignore[assignment]
+        request = SearchRequest(query="工会", page_size=5)
+        answers = [engine.search(request) for _ in range(3 * generations.SEARCHER_USES)]
+        assert counting.reloads >= 2
+        assert {(a.total, tuple(h.paragraph_id for h in a.hits)) for a in answers} == {
+            (answers[0].total, tuple(h.paragraph_id for h in answers[0].hits))
+        }
+        # A reload that fails (a rebuild removed the folder meanwhile) keeps the searcher it had.
+        counting.fail = True
+        assert [engine.search(request).total for _ in range(2 * generations.SEARCHER_USES)] == [answers[0].total] * (
+            2 * generations.SEARCHER_USES
+        )
+        assert counting.reloads >= 3
+    finally:
+        engine.close()
