@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from indexer.enrichment.pattern_facts import with_first_chars
 from indexer.folding import fold, folded_view
 from indexer.pagerules import zone_rules
 
@@ -28,7 +29,12 @@ _SERIES_PREFIX = re.compile(
     rf"^[【\[(]?\s*(?:第\s*{_NUM}\s*篇|篇\s*{_NUM}|(?:范文|例文|样文|模板)\s*篇?\s*{_NUM}|{_NUM}\s*篇(?=[】\])]))\s*[】\])]?\s*[:.、]?\s*"
 )
 _NUMBERED_PREFIX = re.compile(r"^\d{1,2}\s*[.、]\s*")
-_SERIES_SUFFIX = re.compile(rf"\s*(?:[(\[【]\s*)?(?:篇\s*{_NUM}|第\s*{_NUM}\s*篇|{_NUM})\s*(?:[)\]】])?$")
+# Asserted first characters (indexer.enrichment.pattern_facts): a body line is scanned for a
+# series suffix and a collection count when it is compared with the title, and most of its
+# positions can start neither.
+_SERIES_SUFFIX = with_first_chars(
+    re.compile(rf"\s*(?:[(\[【]\s*)?(?:篇\s*{_NUM}|第\s*{_NUM}\s*篇|{_NUM})\s*(?:[)\]】])?$")
+)
 _SENTENCE_MARK = re.compile(r"[。!?;]|,(?=.)")
 _NOT_IN_KEY = re.compile(r"[\W_]|范文")
 
@@ -46,7 +52,7 @@ class TitleShape:
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     rules = zone_rules()["titles"]
     genre = re.compile("(?:" + "|".join(rules["genre_words"]) + r")(?:范文|材料|报告)?$")
-    collection = re.compile("|".join(rules["collection"]))
+    collection = with_first_chars(re.compile("|".join(rules["collection"])))
     return genre, collection
 
 

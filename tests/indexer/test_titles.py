@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from indexer import titles
+from indexer.pagerules import zone_rules
 from indexer.titles import collection_core, names_a_unit, same_title, title_shape
 
 
@@ -74,3 +80,17 @@ def test_same_title_ignores_markers_counts_and_script() -> None:
 def test_a_title_names_a_unit_when_it_names_an_organisation() -> None:
     assert names_a_unit("高校工会工作总结")
     assert not names_a_unit("某年工作的简要总结")
+
+
+TITLE_CHARS = list("第篇一二三十123 (（)）【】[]通用精选合集锦大全汇编范文总结工作:：。,\n")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(TITLE_CHARS), max_size=30))
+def test_title_patterns_with_first_characters_match_as_written(text: str) -> None:
+    _, collection = titles._patterns()
+    plain_collection = re.compile("|".join(zone_rules()["titles"]["collection"]))
+    plain_suffix = re.compile(titles._SERIES_SUFFIX.pattern.split("])(?:", 1)[1][:-1])
+    for fast, plain in ((collection, plain_collection), (titles._SERIES_SUFFIX, plain_suffix)):
+        assert [m.span() for m in fast.finditer(text)] == [m.span() for m in plain.finditer(text)]
+        assert fast.sub("", text) == plain.sub("", text)
