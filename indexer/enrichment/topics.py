@@ -23,9 +23,15 @@ def _scanners() -> tuple[tuple[str, ...], KeywordGroups, KeywordGroups]:
 
 def paragraph_topics(text: str, section_path: Sequence[str]) -> list[str]:
     """Topics whose keywords occur in the paragraph, or whose heading words name its section."""
-    names, keywords, heading_words = _scanners()
-    found = keywords.present(text) | heading_words.present(" ".join(section_path))
+    names, keywords, _ = _scanners()
+    found = keywords.present(text) | _heading_topics(" ".join(section_path))
     return [names[i] for i in sorted(found)]
+
+
+@lru_cache(maxsize=256)
+def _heading_topics(headings: str) -> frozenset[int]:
+    """The topics the heading words of a section path name (asked again for every paragraph of the section)."""
+    return frozenset(_scanners()[2].present(headings))
 
 
 def article_topics(paragraph_topic_lists: Sequence[Sequence[str]]) -> list[str]:
