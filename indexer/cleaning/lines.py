@@ -15,6 +15,7 @@ from indexer.titles import collection_core
 
 #: Characters that end a sentence or a clause a line may legitimately end on.
 TERMINAL = "。！？!?；;：:….”’」』）)】》\"'"
+_TERMINAL_ENDS = tuple(TERMINAL)  # str.endswith takes a tuple of endings
 _SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
 _INVISIBLE = dict.fromkeys(
     [c for c in range(0x20) if c not in (0x09, 0x0A)] + [0x7F, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF]
@@ -32,6 +33,8 @@ _TITLE_LIKE = re.compile(
     r"(总结|汇报|报告)(范文)?\s*([（(]?(\d{1,2}|[一二三四五六七八九十]{1,3})[)）]?|篇[一二三四五六七八九十\d]+)?$"
 )
 _SENTENCE_BREAK = re.compile(r"[。！？!?；;]\s*")
+_SENTENCE_MARKS = "。！？!?；;"  # the characters _SENTENCE_BREAK starts with
+_SPACES_AFTER = re.compile(r"\s*")
 
 
 class LineLike(Protocol):
@@ -103,7 +106,7 @@ def repair_page_prefixes(lines: list[str]) -> list[str]:
     if len(run) < 2 or len(run) != len(numbered):
         return lines
     long_lines = sum(len(lines[i]) > 200 for i in run[:-1])  # the last page may be short
-    cut = sum(not lines[j - 1].rstrip().endswith(tuple(TERMINAL)) for j in run[1:] if j > 0)
+    cut = sum(not lines[j - 1].rstrip().endswith(_TERMINAL_ENDS) for j in run[1:] if j > 0)
     # Two chunks are evidence only when the page break cut a sentence; three or more may cut some.
     needed = len(run) - 1 if len(run) == 2 else 0.5 * (len(run) - 1)
     if long_lines < 0.6 * (len(run) - 1) or cut < needed:
@@ -143,15 +146,27 @@ def _is_heading_like(text: str) -> bool:
     )
 
 
+def _last_sentence(text: str) -> str:
+    """``_SENTENCE_BREAK.split(text)[-1]``: what follows the last sentence mark and its spaces.
+
+    Every mark starts a break of its own (spaces never hold one), so the last break starts
+    at the last mark; found from the end, as a joined line grows with every wrap it takes.
+    """
+    last = max(map(text.rfind, _SENTENCE_MARKS))
+    if last < 0:
+        return text
+    return text[_SPACES_AFTER.match(text, last + 1).end() :]  # type: ignore[union-attr]
+
+
 def join_hard_wraps(lines: list[str]) -> list[str]:
     """Join a line cut mid-sentence (no closing punctuation) with the line that continues it."""
     out: list[str] = []
     for text in lines:
         if out:
             prev = out[-1]
-            ends_open = not prev.endswith(tuple(TERMINAL))
+            ends_open = not prev.endswith(_TERMINAL_ENDS)
             # "…手段。 2、发挥民主监督作用" ends on an inline heading, not on a cut sentence.
-            tail = _SENTENCE_BREAK.split(prev)[-1]
+            tail = _last_sentence(prev)
             ends_on_heading = tail != prev and bool(tail) and _is_heading_like(tail)
             prev_can_continue = is_unbalanced(prev) or (
                 len(prev) > 15 and not _is_heading_like(prev) and not ends_on_heading

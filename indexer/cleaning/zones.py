@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from indexer.folding import folded_view
@@ -116,6 +117,12 @@ def could_hold_debris_sentences(hit: set[str]) -> bool:
     A run's families are a subset of its line's: a line that fails every
     sentence rule as a whole holds no such run, and its sentences need no look.
     """
+    return _could_hold(frozenset(hit))
+
+
+@lru_cache(maxsize=1024)
+def _could_hold(hit: frozenset[str]) -> bool:
+    # Lines hit few distinct sets of families (most none at all): each set is judged once.
     return any(_satisfies(r, hit, 0) for r in zone_rules()["line_rules"] if r.sentences)
 
 

@@ -15,7 +15,7 @@ import tomllib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.cleaning import zones
+from indexer.cleaning import lines, zones
 from indexer.enrichment.pattern_facts import at_start_only
 from indexer.pagerules import DEFAULT_ZONE_RULES, AnyPattern, zone_rules
 
@@ -93,3 +93,8 @@ def test_inline_spans_are_those_of_every_pattern_run_plainly(text: str) -> None:
         if m.end() > m.start()
     ]
     assert fast == plain
+
+
+@given(st.text(alphabet=st.sampled_from(list("。！？!?；;工 \u3000\t\n,")), max_size=20))
+def test_the_last_sentence_is_the_last_piece_of_the_split(text: str) -> None:
+    assert lines._last_sentence(text) == lines._SENTENCE_BREAK.split(text)[-1]
