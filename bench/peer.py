@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.common import latency_summary, load_result, loadavg, log, paragraphs_file, read_jsonl, save_result
+from bench.common import latency_summary, load_result, loadavg, log, machine, paragraphs_file, read_jsonl, save_result
 from bench.peer_bodies import peer_body
 from bench.peer_load import es_client, es_process, load_embedded, load_ours, load_peer
 from bench.queries import BenchQuery, load_queries
@@ -186,7 +186,11 @@ def run_peer(
     info = client.info()
     log(f"peer {label}: {len(records):,} paragraphs, Elasticsearch {info['version']['number']} at {url}")
     previous = load_result("peer", label) or {}
-    result: dict[str, Any] = {"node": {"version": info["version"]["number"], "url": url}, "loadavg_at_start": loadavg()}
+    result: dict[str, Any] = {
+        "node": {"version": info["version"]["number"], "url": url},
+        "loadavg_at_start": loadavg(),
+        "machine": machine(),
+    }
     scratch = root / label / "peer-embedded-index"
     result["ingest"] = ingest_side_by_side(client, url, records, max(1, ingest_rounds), scratch)
     result["ingest_ratios"] = ingest_ratios(result["ingest"], _embedded_ingest(label))

@@ -88,12 +88,19 @@ def _ingest_rows(s: str, r: dict[str, Any]) -> list[Row]:
     return rows
 
 
+def _machine(r: dict[str, Any]) -> str:
+    m = r.get("machine")
+    if not m:
+        return "the machine of Setup above"
+    return f"{m.get('usable_cores', m.get('cores'))} cores ({m.get('cpu', '?')}), {m.get('memory_gib')} GiB"
+
+
 def _conditions(s: str, r: dict[str, Any]) -> str:
     return (
-        f"{s}: recorded {r.get('recorded')}, commit {r.get('commit')}, Elasticsearch "
-        f"{get(r, 'node', 'version')} (1 GiB heap, RSS {get(r, 'es_process', 'rss_mib')} MiB at the end), "
+        f"{s}: recorded {r.get('recorded')}, commit {r.get('commit')}, {_machine(r)}, Elasticsearch "
+        f"{get(r, 'node', 'version')} (RSS {get(r, 'es_process', 'rss_mib')} MiB at the end), "
         f"load average {r.get('loadavg_at_start')} at the start and {r.get('loadavg_at_end')} at the end; "
-        f"ingest best of {get(r, 'ingest', 'rounds')} alternated loads each."
+        f"ingest best of {get(r, 'ingest', 'rounds')} alternated loads each, after an untimed warm-up load."
     )
 
 
@@ -118,7 +125,7 @@ def section_peer() -> str:
             table(["size", "system", "p50", "p95", "p99", "ours ÷ peer p50 / p95 / p99", "notes"], latency),
             "\nIngest (MB of paragraph text; CPU = the ES node's plus the loading process's):\n",
             table(["size", "how", "MB/s", "MB per CPU-s", "index ÷ text", "ours ÷ peer MB/s"], ingest),
-            "\nConditions (2-core shared machine):\n",
+            "\nConditions (shared machine; a node started with `--provision-es` has a 1 GiB heap):\n",
             *conditions,
         ]
     )
