@@ -202,3 +202,10 @@ def test_literal_counts_count_literals_outside_the_index_too() -> None:
 def test_township_candidates_are_found_as_by_finditer(text: str) -> None:
     found = [(m.span(), m.groups()) for m in places._candidate_matches(text)]
     assert found == [(m.span(), m.groups()) for m in places._CANDIDATE.finditer(text)]
+
+
+def test_first_characters_are_asserted_only_where_the_engine_cannot_skip_ahead() -> None:
+    for source in ("工会", "[县区]委", "(取得|获得)了?成绩", "(是|的)一年", r"\d+人次", "(?:19|20)年"):
+        assert with_first_chars(re.compile(source)).pattern == source
+    for source in ("(?<!团)县委", r"\s*篇\d", "(?:(?<!x)a|b)"):
+        assert with_first_chars(re.compile(source)).pattern.startswith("(?=[")
