@@ -77,15 +77,19 @@ class CueFamily:
         """
         if not text:
             return 0.0
-        if counts is not None and counts.text is not text:
-            counts = None
+        known = counts.known if counts is not None and counts.text is text else None
         total = 0.0
         for cue in self.cues:
             # Most cues are plain words: count them here rather than through a call per cue.
-            if cue.literal is None:
+            literal = cue.literal
+            if literal is None:
                 hits = cue.count(text)
+            elif known is None:
+                hits = text.count(literal)
             else:
-                hits = text.count(cue.literal) if counts is None else counts(cue.literal)
+                hits = known.get(literal)
+                if hits is None:
+                    hits = counts(literal)  # type: ignore[misc]
             if hits:  # adding nothing for a cue that does not occur leaves the same sum
                 total += cue.weight * (min(hits, cap) if cap else hits)
         return total
@@ -106,6 +110,7 @@ class LiteralIndex:
 
     def __init__(self, literals: list[str]) -> None:
         self.literals = tuple(dict.fromkeys(literal for literal in literals if literal))
+        self.literal_set = frozenset(self.literals)
         self._scan = KeywordGroups([[literal] for literal in self.literals])
 
     def occurring(self, text: str) -> frozenset[str]:
@@ -123,13 +128,13 @@ class LiteralCounts:
     literal outside the index is simply counted.
     """
 
-    __slots__ = ("_counts", "_index", "_maybe", "text")
+    __slots__ = ("_maybe", "known", "text")
 
     def __init__(self, text: str, index: LiteralIndex, maybe: frozenset[str] | None = None) -> None:
         self.text = text
-        self._index = frozenset(index.literals)
         self._maybe = index.occurring(text) if maybe is None else maybe
-        self._counts: dict[str, int] = {}
+        #: The counts known so far: 0 for every indexed literal that cannot occur, others once counted.
+        self.known: dict[str, int] = dict.fromkeys(index.literal_set.difference(self._maybe), 0)
 
     @property
     def occurring(self) -> frozenset[str]:
@@ -138,11 +143,9 @@ class LiteralCounts:
 
     def __call__(self, literal: str) -> int:
         """Non-overlapping occurrences of ``literal`` in the text (``str.count``)."""
-        if literal in self._index and literal not in self._maybe:
-            return 0
-        count = self._counts.get(literal)
+        count = self.known.get(literal)
         if count is None:
-            count = self._counts[literal] = self.text.count(literal)
+            count = self.known[literal] = self.text.count(literal)
         return count
 
 
