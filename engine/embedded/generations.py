@@ -54,7 +54,7 @@ DOCSTORE_BLOCK_BYTES = 262_144
 #: A searcher is replaced after this many uses. tantivy gives every searcher, per index segment,
 #: a cache of 100 decompressed doc-store blocks (DOCSTORE_BLOCK_BYTES each: 25 MiB a segment,
 #: ~175 MiB per process at one million paragraphs), which tantivy-py gives no way to size;
-#: searches share few blocks, so the cache saved less than the ~1 ms a reload costs (bench/RESULTS.md, "Load").
+#: searches share few blocks, so the cache saves less than the ~1 ms a reload costs.
 SEARCHER_USES = 4
 
 _OS_ERROR = re.compile(r"os error (\d+)")
