@@ -88,7 +88,7 @@ def read_tag_table(data: bytes) -> dict[bytes, bytes]:
     A file whose field count says otherwise is read line by line.
     """
     fields = data.split()
-    if len(fields) == 3 * len(data.splitlines()):
+    if len(fields) == 3 * _line_count(data):
         return dict(zip(fields[0::3], fields[2::3], strict=True))
     table: dict[bytes, bytes] = {}
     for line in data.splitlines():
@@ -96,6 +96,13 @@ def read_tag_table(data: bytes) -> dict[bytes, bytes]:
         if len(parts) == 3:
             table[parts[0]] = parts[2]
     return table
+
+
+def _line_count(data: bytes) -> int:
+    """``len(data.splitlines())``, without making the lines when the file has only \\n line ends."""
+    if b"\r" in data:
+        return len(data.splitlines())
+    return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
 
 
 @dataclass(frozen=True)
