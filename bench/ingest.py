@@ -213,12 +213,10 @@ def _profiled_paths(archive: Path, limit_files: int | None) -> list[str]:
 
 
 def _warm_dictionaries() -> None:
-    """Dictionary loads are start-up, not ingest: jieba's words and its part-of-speech table."""
-    from engine import analysis
-    from indexer.enrichment.writer import word_tags
+    """Dictionary loads are start-up, not ingest: the same warm-up an ingest does before its workers fork."""
+    from indexer.ingest import warm_up
 
-    analysis.word_tokens("工会")
-    word_tags()
+    warm_up()
 
 
 def _walk(frame: Any, active: frozenset[str], totals: dict[str, float], inner: dict[str, float]) -> None:

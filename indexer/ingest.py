@@ -35,6 +35,7 @@ from tqdm import tqdm
 
 from engine import analysis, open_engine, rebuilding
 from engine.contract import EngineUnavailable, IncompatibleIndex, IndexDocument, SearchEngine
+from indexer.enrichment.writer import word_tags
 from indexer.loading import analysed_documents
 from indexer.model import Article
 from indexer.pipeline import discover, display_path, parse_file
@@ -104,9 +105,14 @@ def prepare_file(task: Task) -> PreparedFile:
     return PreparedFile(shown, parsed.source.size, parsed.articles, fields)
 
 
-def _warm_worker() -> None:
-    # Load the dictionaries once per worker, before its first file.
-    analysis.word_tokens("工会")
+def warm_up() -> None:
+    """Load the dictionaries a parse needs (jieba's words and word tags, the fold table) now.
+
+    Called in the ingest's process before its workers fork, so they share one
+    copy instead of each loading its own before its first file.
+    """
+    analysis.warm_up()
+    word_tags()
 
 
 def prepared_files(tasks: Sequence[Task], workers: int) -> Iterator[PreparedFile]:
@@ -123,9 +129,10 @@ def prepared_files(tasks: Sequence[Task], workers: int) -> Iterator[PreparedFile
     # shared_session: the workers convert .doc/.wps/.rtf in one LibreOffice, not one each. Unchanged
     # files are tasks too (found unchanged on the worker), so an incremental run with such files
     # starts the session's bridge (~0.1 s); LibreOffice itself starts at the first conversion.
+    warm_up()  # before the fork: the workers share the dictionaries copy-on-write
     with (
         office.shared_session(task[0] for task in tasks),
-        multiprocessing.get_context("fork").Pool(workers, initializer=_warm_worker) as pool,
+        multiprocessing.get_context("fork").Pool(workers) as pool,
     ):
         pending: deque[AsyncResult[PreparedFile]] = deque()
         for task in tasks:
