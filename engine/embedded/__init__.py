@@ -137,7 +137,7 @@ class EmbeddedEngine:
         first = None
         if by_relevance and page.size:
             first = ranking.Ranking(searcher, [(query, ranking.UNKNOWN_TOTAL)], True, self._on_timing)
-            first.slice(0, min(page.start + page.size, ranking.FIRST_WINDOW))
+            first.slice(0, ranking.ranks_needed(page.start + page.size, request.collapse))
         facets, total = counting()
         hits = []
         if page.size and page.start < total:

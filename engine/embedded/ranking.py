@@ -10,6 +10,7 @@ collapsing is Elasticsearch's ``collapse``.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -21,54 +22,74 @@ from engine.embedded.compile import BUCKET_LIMIT, restricted
 from engine.embedded.schema import stored_fields
 from engine.tracing import RANKING_WINDOW, OnTiming, Timing
 
-#: Top hits fetched by the first scored search; collapsing needs room for many copies.
-FIRST_WINDOW = 4096
+#: Ranks fetched past those a page asks for, so that a group of tied copies
+#: straddling the page's end is usually settled by the same search.
+MARGIN = 64
+#: A collapsed page of n hits looks for its n duplicate groups among the top
+#: ``COLLAPSE_ROOM * n`` matches first (most groups have fewer copies in the top ranks).
+COLLAPSE_ROOM = 16
 #: Stands for the match count while facets are still counting it (a relevance ranking needs no count).
 UNKNOWN_TOTAL = 1 << 62
 
 Ranked = list[tuple[float, tantivy.DocAddress]]
+PrefixReader = Callable[[list[tantivy.DocAddress]], list[int]]
+IdReader = Callable[[tantivy.DocAddress], str]
+
+
+def ranks_needed(hits: int, collapse: bool) -> int:
+    """How many top ranks a page ending at rank ``hits`` reads first (more when copies are collapsed)."""
+    return COLLAPSE_ROOM * hits if collapse else hits
 
 
 class Window:
-    """The top ``limit`` matches of one query, ordered as the ranking wants them.
+    """The top ``limit`` matches of one query, put in final order as far as a caller reads them.
 
-    They are sorted by score and the id prefix at once; paragraphs that tie on
-    both (paragraphs of one article) are put in full-id order only when a
-    caller reads their ranks, since that needs their stored documents. The
-    first ``settled`` ranks are final: the engine returns the best ``limit``
-    scores in no defined order among ties, so paragraphs tied with the last
-    hit may lie beyond the window.
+    tantivy returns them by score; paragraphs that tie on score are put in
+    paragraph_id order only when a caller reads their ranks: first by the id's
+    first eight bytes (a fast field, read in bulk for the tied hits only), then
+    by the full id where those are equal too (stored documents). The first
+    ``settled`` ranks are final: the engine returns the best ``limit`` scores in
+    no defined order among ties, so paragraphs tied with the last hit may lie
+    beyond the window.
     """
 
-    def __init__(self, limit: int, hits: Ranked, prefixes: list[Any]) -> None:
+    def __init__(self, limit: int, hits: Ranked) -> None:
         self.limit = limit
-        keys = [(-score, prefix) for (score, _), prefix in zip(hits, prefixes, strict=True)]
-        order = sorted(range(len(hits)), key=keys.__getitem__)
-        self.hits = [hits[i] for i in order]
-        self._keys = [keys[i] for i in order]
-        self._exact_upto = 0 if len(set(keys)) < len(keys) else len(keys)
-        self.settled = len(self.hits)
+        self.hits = hits
+        self._ordered_upto = 0
+        self.settled = len(hits)
         if len(hits) == limit:
-            while self.settled and self.hits[self.settled - 1][0] == self.hits[-1][0]:
+            while self.settled and hits[self.settled - 1][0] == hits[-1][0]:
                 self.settled -= 1
 
-    def ranks(self, start: int, stop: int, full_id: Callable[[tantivy.DocAddress], str]) -> Ranked:
+    def ranks(self, start: int, stop: int, prefixes: PrefixReader, full_id: IdReader) -> Ranked:
         """Ranks ``start`` to ``stop - 1`` in final order (``stop`` must not exceed ``settled``).
 
-        ``full_id`` is passed in rather than kept: a window holding its ranking
+        The readers are passed in rather than kept: a window holding its ranking
         would be a reference cycle, and a searcher caught in a cycle keeps its
         index files mapped until the garbage collector happens to run.
         """
-        keys, i = self._keys, self._exact_upto
+        hits, i = self.hits, self._ordered_upto
         while i < stop:
             j = i + 1
-            while j < len(keys) and keys[j] == keys[i]:
+            while j < len(hits) and hits[j][0] == hits[i][0]:
                 j += 1
             if j - i > 1:
-                self.hits[i:j] = sorted(self.hits[i:j], key=lambda hit: full_id(hit[1]))
+                hits[i:j] = _by_paragraph_id(hits[i:j], prefixes, full_id)
             i = j
-        self._exact_upto = max(i, self._exact_upto)
-        return self.hits[start:stop]
+        self._ordered_upto = max(i, self._ordered_upto)
+        return hits[start:stop]
+
+
+def _by_paragraph_id(tied: Ranked, prefixes: PrefixReader, full_id: IdReader) -> Ranked:
+    """Hits of equal score in paragraph_id order; full ids are read only where the prefixes are equal."""
+    keys = prefixes([address for _, address in tied])
+    shared = {key for key, n in Counter(keys).items() if n > 1}
+    ordered = sorted(
+        zip(keys, tied, strict=True),
+        key=lambda pair: (pair[0], full_id(pair[1][1]) if pair[0] in shared else ""),
+    )
+    return [hit for _, hit in ordered]
 
 
 class Ranking:
@@ -157,27 +178,28 @@ class Ranking:
 
     def _by_score(self, index: int, query: tantivy.Query, start: int, stop: int) -> Ranked:
         window = self._windows.get(index)
-        # A margin past ``stop`` lets a group of tied copies straddling it be settled in one search.
-        limit = max(stop + max(stop // 4, 64), 2 * (window.limit if window else 0), FIRST_WINDOW)
+        limit = max(stop + max(stop // 4, MARGIN), 2 * (window.limit if window else 0))
         while window is None or window.settled < stop:
             window = self._window(query, limit)
             if window.settled == len(window.hits):
                 break
             limit *= 4
         self._windows[index] = window
-        return window.ranks(start, stop, self._paragraph_id)
+        return window.ranks(start, stop, self._id_prefixes, self._paragraph_id)
+
+    def _id_prefixes(self, addresses: list[tantivy.DocAddress]) -> list[int]:
+        return self.searcher.fast_field_values("id_prefix", addresses)
 
     def _paragraph_id(self, address: tantivy.DocAddress) -> str:
         return str(self.fields(address)["paragraph_id"])
 
     def _window(self, query: tantivy.Query, limit: int) -> Window:
-        """One scored search: the top ``limit`` matches with their id prefixes."""
+        """One scored search: the top ``limit`` matches by score."""
         began = time.perf_counter()
         hits = self.searcher.search(query, limit=limit, count=False, weight_by_field="quality_weight").hits
-        prefixes = self.searcher.fast_field_values("id_prefix", [address for _, address in hits])
         if self.on_timing is not None:
             self.on_timing(Timing(RANKING_WINDOW, round((time.perf_counter() - began) * 1000, 1), limit))
-        return Window(limit, hits, prefixes)
+        return Window(limit, hits)
 
 
 def page_hits(
@@ -206,10 +228,10 @@ def page_hits(
 def _first_of_each_group(searcher: tantivy.Searcher, ranking: Ranking, wanted: int) -> Ranked:
     """The best-ranked copy of each duplicate key, from the top, until ``wanted`` of them are found.
 
-    One generous window usually suffices: fetching more hits costs little
-    next to scoring them all.
+    Looking ``COLLAPSE_ROOM`` times deeper than the page usually suffices;
+    a query whose top ranks are mostly copies of a few paragraphs looks deeper.
     """
-    window = 16 * wanted
+    window = ranks_needed(wanted, collapse=True)
     while True:
         ranked = ranking.slice(0, min(window, ranking.total))
         keys = searcher.fast_field_values("collapse_hash", [a for _, a in ranked])

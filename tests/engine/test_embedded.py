@@ -94,7 +94,8 @@ def test_ties_beyond_the_first_scored_window_keep_paragraph_id_order(
     # holds. Some ids share their first 8 bytes (the engine's fast tie-break),
     # some do not, and the sources put them in the index in the reverse of id
     # order. Every page must still come out in paragraph_id order, collapsed or not.
-    monkeypatch.setattr(ranking, "FIRST_WINDOW", 4)
+    monkeypatch.setattr(ranking, "MARGIN", 4)
+    monkeypatch.setattr(ranking, "COLLAPSE_ROOM", 2)
     stems = ("a1c0ffee", "a1c0ffee9", "b7", "c", "d0", "zz")
     pids = [f"{stem}-{n:04d}" for stem in stems for n in range(15, 0, -1)]
     twins = [
