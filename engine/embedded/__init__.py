@@ -146,7 +146,15 @@ class EmbeddedEngine:
             else:
                 order = ranking.Ranking.by_year(searcher, schema, query, total, wanted.ranked, self._on_timing)
             hits = ranking.page_hits(
-                searcher, schema, query, order, page.start, page.size, request.collapse, wanted.terms
+                searcher,
+                schema,
+                query,
+                order,
+                page.start,
+                page.size,
+                request.collapse,
+                wanted.terms,
+                self._facets.helpers(),
             )
         took = backend_rules.took_ms(started)
         return SearchResult(total, took, hits, facets, page.number, page.size, wanted.terms, wanted.expanded)

@@ -85,8 +85,11 @@ class FacetCounter:
         self._pid = 0
         self.on_timing = on_timing
 
-    def _helper(self) -> concurrent.futures.ThreadPoolExecutor:
-        """The pool; a forked child (a gunicorn worker) gets its own, as its copy has no threads behind it."""
+    def helpers(self) -> concurrent.futures.ThreadPoolExecutor:
+        """The helper threads (the ranking counts a page's copies on them too).
+
+        A forked child (a gunicorn worker) gets its own pool, as its copy has no threads behind it.
+        """
         with self._lock:
             if self._pool is None or self._pid != os.getpid():
                 workers = os.cpu_count() or 1
@@ -103,7 +106,7 @@ class FacetCounter:
         # The first share also counts the matches, so it is never empty.
         shares = balanced_shares(unselected, FACET_SPLIT)
         jobs = [(share, None, i == 0) for i, share in enumerate(shares)] + [([f], f, False) for f in sorted(selected)]
-        pool = self._helper()
+        pool = self.helpers()
         pending = [pool.submit(self._count, searcher, schema, text, request, *job) for job in jobs]
 
         def wait_for_facets() -> tuple[dict[str, list[FacetCount]], int]:

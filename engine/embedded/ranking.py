@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import Any
 
 import tantivy
@@ -69,21 +70,27 @@ class Window:
         would be a reference cycle, and a searcher caught in a cycle keeps its
         index files mapped until the garbage collector happens to run.
         """
-        hits, i = self.hits, self._ordered_upto
+        hits, groups, i = self.hits, [], self._ordered_upto
         while i < stop:
             j = i + 1
             while j < len(hits) and hits[j][0] == hits[i][0]:
                 j += 1
             if j - i > 1:
-                hits[i:j] = _by_paragraph_id(hits[i:j], prefixes, full_id)
+                groups.append((i, j))
             i = j
+        if groups:
+            # One bulk read of the id prefixes of every tied hit up to ``stop``.
+            keys = prefixes([address for a, b in groups for _, address in hits[a:b]])
+            offset = 0
+            for a, b in groups:
+                hits[a:b] = _by_paragraph_id(hits[a:b], keys[offset : offset + b - a], full_id)
+                offset += b - a
         self._ordered_upto = max(i, self._ordered_upto)
         return hits[start:stop]
 
 
-def _by_paragraph_id(tied: Ranked, prefixes: PrefixReader, full_id: IdReader) -> Ranked:
-    """Hits of equal score in paragraph_id order; full ids are read only where the prefixes are equal."""
-    keys = prefixes([address for _, address in tied])
+def _by_paragraph_id(tied: Ranked, keys: list[int], full_id: IdReader) -> Ranked:
+    """Hits of equal score in paragraph_id order, given their id prefixes; full ids only where those are equal."""
     shared = {key for key, n in Counter(keys).items() if n > 1}
     ordered = sorted(
         zip(keys, tied, strict=True),
@@ -211,18 +218,24 @@ def page_hits(
     size: int,
     collapse: bool,
     terms: list[str],
+    helpers: Executor,
 ) -> list[Hit]:
-    """Hits ranked ``start`` to ``start + size - 1``; with ``collapse``, one per duplicate key."""
+    """Hits ranked ``start`` to ``start + size - 1``; with ``collapse``, one per duplicate key.
+
+    The copies of the page's hits are counted on a ``helpers`` thread while
+    this one reads and highlights the hits (tantivy releases the GIL).
+    """
     if not collapse:
         ranked = ranking.slice(start, start + size)
         return [stored.make_hit(ranking.fields(a), terms, score) for score, a in ranked]
-    firsts = _first_of_each_group(searcher, ranking, start + size)
-    chosen = [(score, ranking.fields(a)) for score, a in firsts[start : start + size]]
-    copies = duplicate_counts(searcher, schema, query, [f["duplicate_key"] for _, f in chosen])
-    return [
-        stored.make_hit(fields, terms, score, duplicate_count=copies.get(fields["duplicate_key"], 1) - 1)
-        for score, fields in chosen
-    ]
+    firsts = _first_of_each_group(searcher, ranking, start + size)[start : start + size]
+    keys = [ranking.fields(a)["duplicate_key"] for _, a in firsts]
+    counting = helpers.submit(duplicate_counts, searcher, schema, query, keys)
+    hits = [stored.make_hit(ranking.fields(a), terms, score) for score, a in firsts]
+    copies = counting.result()
+    for hit in hits:
+        hit.duplicate_count = copies.get(hit.duplicate_key, 1) - 1
+    return hits
 
 
 def _first_of_each_group(searcher: tantivy.Searcher, ranking: Ranking, wanted: int) -> Ranked:
