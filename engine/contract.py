@@ -142,7 +142,13 @@ class Hit:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape the API returns for a hit."""
-        return dataclasses.asdict(self)
+        # Field by field rather than dataclasses.asdict, whose deep copies cost more than the page's highlighting.
+        out = {name: getattr(self, name) for name in _HIT_FIELDS}
+        out["section_path"], out["topics"] = list(self.section_path), list(self.topics)
+        return out
+
+
+_HIT_FIELDS = tuple(f.name for f in dataclasses.fields(Hit))
 
 
 @dataclass
@@ -152,6 +158,10 @@ class FacetCount:
     value: str
     count: int
     selected: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of one facet value."""
+        return {"value": self.value, "count": self.count, "selected": self.selected}
 
 
 @dataclass
@@ -170,7 +180,16 @@ class SearchResult:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape shared by the portal API and ``indexer search --json``."""
-        return dataclasses.asdict(self)
+        return {
+            "total": self.total,
+            "took_ms": self.took_ms,
+            "hits": [hit.to_dict() for hit in self.hits],
+            "facets": {name: [value.to_dict() for value in values] for name, values in self.facets.items()},
+            "page": self.page,
+            "page_size": self.page_size,
+            "terms": list(self.terms),
+            "expanded": list(self.expanded),
+        }
 
 
 class EngineUnavailable(RuntimeError):
