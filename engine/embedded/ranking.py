@@ -26,6 +26,11 @@ from engine.tracing import RANKING_WINDOW, OnTiming, Timing
 #: Ranks fetched past those a page asks for, so that a group of tied copies
 #: straddling the page's end is usually settled by the same search.
 MARGIN = 64
+#: The first scored search fetches at least one hit per this many paragraphs of
+#: the index. Copies of a template paragraph tie on score and their number grows
+#: with the archive; a window that ends inside a tie must be searched again (the
+#: whole query), while a larger one only costs handing over more hits.
+PARAGRAPHS_PER_WINDOW_HIT = 256
 #: A collapsed page of n hits looks for its n duplicate groups among the top
 #: ``COLLAPSE_ROOM * n`` matches first (most groups have fewer copies in the top ranks).
 COLLAPSE_ROOM = 16
@@ -185,7 +190,11 @@ class Ranking:
 
     def _by_score(self, index: int, query: tantivy.Query, start: int, stop: int) -> Ranked:
         window = self._windows.get(index)
-        limit = max(stop + max(stop // 4, MARGIN), 2 * (window.limit if window else 0))
+        limit = max(
+            stop + max(stop // 4, MARGIN),
+            2 * (window.limit if window else 0),
+            self.searcher.num_docs // PARAGRAPHS_PER_WINDOW_HIT,
+        )
         while window is None or window.settled < stop:
             window = self._window(query, limit)
             if window.settled == len(window.hits):
