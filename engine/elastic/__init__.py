@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
-from elasticsearch import Elasticsearch, helpers
+from elasticsearch import Elasticsearch
 
 from engine import backend_rules, plan
 from engine import documents as stored
@@ -34,7 +34,6 @@ from engine._es_transport import CircuitBreaker, GuardedCalls, probe_for, read_c
 from engine.contract import EngineUnavailable, IncompatibleIndex, IndexDocument, SearchRequest, SearchResult
 from engine.elastic.bodies import (
     SOURCES_PAGE,
-    bulk_actions,
     compile_node,
     search_body,
     source_query,
@@ -44,49 +43,17 @@ from engine.elastic.bodies import (
 from engine.elastic.facets import facet_lists
 from engine.elastic.indices import SCHEMA_VERSION, Indices, index_meta
 from engine.elastic.ranking import hits_of
+from engine.elastic.writing import BulkWriter, DocumentsRejected
 from engine.query import Term, parse_query
 
 log = logging.getLogger(__name__)
 
 __all__ = ["SCHEMA_VERSION", "DocumentsRejected", "ElasticsearchEngine"]
 
-#: Bulk: per-document 429 rejections are re-sent by the helper with
-#: exponential backoff (1 s, 2 s, 4 s … capped at 30 s).
-BULK_CHUNK_SIZE = 500
-BULK_CHUNK_BYTES = 10 * 1024 * 1024
-BULK_MAX_RETRIES = 5
-BULK_INITIAL_BACKOFF_S = 1.0
-BULK_MAX_BACKOFF_S = 30.0
-
 #: Page size for reading all paragraphs of an article / duplicate group.
 FETCH_PAGE = 1000
 #: Cardinality is approximate above this many distinct article ids.
 CARDINALITY_PRECISION = 40_000
-
-
-class DocumentsRejected(RuntimeError):
-    """Elasticsearch refused some documents of a source file (after retries).
-
-    ``replace_source`` is all-or-nothing per file: when any paragraph is
-    rejected, every paragraph of that file is removed again before this is
-    raised, so ``sources()`` no longer lists the file and the next
-    incremental ingest retries it instead of trusting a partial copy.
-    ``rejected`` holds ``(paragraph_id, reason)`` pairs.
-    """
-
-    def __init__(self, source_path: str, rejected: list[tuple[str, str]]) -> None:
-        self.source_path = source_path
-        self.rejected = rejected
-        sample = "; ".join(f"{pid}: {reason}" for pid, reason in rejected[:3])
-        super().__init__(f"Elasticsearch rejected {len(rejected)} paragraph(s) of {source_path}: {sample}")
-
-
-def _rejections(item: Mapping[str, Any]) -> tuple[str, str]:
-    """(paragraph_id, reason) of one failed bulk item."""
-    result = next(iter(item.values()), {})
-    error = result.get("error", {})
-    reason = error.get("reason", str(error)) if isinstance(error, dict) else str(error)
-    return str(result.get("_id", "?")), f"HTTP {result.get('status')}: {reason}"
 
 
 class ElasticsearchEngine:
@@ -113,6 +80,9 @@ class ElasticsearchEngine:
         # Sources written since the last refresh: their older copies may not be
         # searchable yet, so pruning them needs a refresh first (see _prune).
         self._dirty_sources: set[str] = set()
+        # Sources this rebuild has written to its fresh index (the only ones it may have to prune).
+        self._rebuilt: set[str] = set()
+        self._writer = BulkWriter(self._write_client, self._call, self._remove_rejected)
 
     def _fetch_all(self, index: str, query: dict[str, Any], sort: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Every matching document's source, in ``sort`` order (search_after paging)."""
@@ -253,44 +223,38 @@ class ElasticsearchEngine:
     def replace_source(self, source_path: str, documents: Iterable[IndexDocument]) -> None:
         """Index a source file's paragraphs, then drop its paragraphs that are no longer there.
 
-        Indexing first (ids are paragraph_ids, so unchanged paragraphs are
-        overwritten in place) and pruning after means searches never see the
-        file missing in between. Raises DocumentsRejected (after removing the
-        whole file again) when ES refuses any paragraph.
+        Live index: indexing first (ids are paragraph_ids, so unchanged
+        paragraphs are overwritten in place) and pruning after means searches
+        never see the file missing in between. Raises DocumentsRejected
+        (after removing the whole file again) when ES refuses any paragraph.
+
+        Rebuild: the fresh index holds only what this rebuild wrote, so a
+        file seen for the first time has nothing to prune; its paragraphs
+        join the next large bulk request (engine.elastic.writing), and a
+        refusal is raised by a later call, at the latest finish_rebuild.
         """
         fields = backend_rules.settled_documents(source_path, documents)
+        if self._indices.rebuilding is not None and source_path not in self._rebuilt:
+            self._rebuilt.add(source_path)
+            self._dirty_sources.add(source_path)
+            self._writer.add(self._indices.rebuilding, source_path, fields)
+            return
         target = self._indices.write_target()
         # Copies written by this process since the last refresh are invisible
         # to delete_by_query; the ones written just now are kept by id anyway.
         earlier_unrefreshed = source_path in self._dirty_sources
-        rejected = self._bulk(target, fields)
+        rejected = self._writer.send_now(target, source_path, fields)
         self._dirty_sources.add(source_path)
         if rejected:
             self._prune(target, source_query(source_path), refresh_first=True)
-            raise DocumentsRejected(source_path, rejected)
+            raise DocumentsRejected(source_path, [(pid, reason) for _, pid, reason in rejected])
         stale = stale_query(source_path, (f["paragraph_id"] for f in fields))
         self._prune(target, stale, refresh_first=earlier_unrefreshed)
 
-    def _bulk(self, index: str, fields: list[dict[str, Any]]) -> list[tuple[str, str]]:
-        """Send the documents with the bulk helper; return the rejected ones (id, reason)."""
-        if not fields:
-            return []
-
-        def run() -> list[tuple[str, str]]:
-            results = helpers.streaming_bulk(
-                self._write_client,
-                bulk_actions(index, fields),
-                chunk_size=BULK_CHUNK_SIZE,
-                max_chunk_bytes=BULK_CHUNK_BYTES,
-                max_retries=BULK_MAX_RETRIES,
-                initial_backoff=BULK_INITIAL_BACKOFF_S,
-                max_backoff=BULK_MAX_BACKOFF_S,
-                raise_on_error=False,
-                yield_ok=False,
-            )
-            return [_rejections(item) for ok, item in results if not ok]
-
-        return self._call("bulk index", run)
+    def _remove_rejected(self, index: str, source_path: str) -> None:
+        """Drop every paragraph of a file whose batch lost some of them (per-file all-or-nothing)."""
+        self._prune(index, source_query(source_path), refresh_first=True)
+        self._rebuilt.discard(source_path)
 
     def _prune(self, index: str, query: dict[str, Any], *, refresh_first: bool) -> None:
         """delete_by_query, after a refresh when the documents to delete may not be searchable yet.
@@ -309,12 +273,16 @@ class ElasticsearchEngine:
         )
 
     def delete_source(self, source_path: str) -> None:
-        """Drop every paragraph of one source file."""
+        """Drop every paragraph of one source file (in a rebuild: only if this rebuild wrote it)."""
+        if self._indices.rebuilding is not None and source_path not in self._rebuilt:
+            return
         target = self._indices.rebuilding or self._indices.read_target()
         if target is None:
             return
+        self._writer.flush()
         self._prune(target, source_query(source_path), refresh_first=source_path in self._dirty_sources)
         self._dirty_sources.discard(source_path)
+        self._rebuilt.discard(source_path)
 
     def _refresh(self, index: str) -> None:
         self._call("refresh", lambda: self._write_client.indices.refresh(index=index))
@@ -324,9 +292,15 @@ class ElasticsearchEngine:
 
         Indices run with ``refresh_interval: -1`` (settings.json), so writes
         become visible here and nowhere else, as the contract says: a reader
-        never sees half of an ingest run's file replacements.
+        never sees half of an ingest run's file replacements. In a rebuild
+        nobody reads the fresh index before the swap, and an aborted rebuild
+        throws it away, so a commit only reports refused paragraphs early;
+        finish_rebuild sends and refreshes everything.
         """
-        target = self._indices.rebuilding or (self.alias if self._indices.live() else None)
+        self._writer.flush()
+        if self._indices.rebuilding is not None:
+            return
+        target = self.alias if self._indices.live() else None
         if target is not None:
             self._refresh(target)
         self._dirty_sources.clear()
@@ -335,28 +309,43 @@ class ElasticsearchEngine:
 
     def begin_rebuild(self) -> None:
         """Create an empty fresh concrete index; writes go there, reads stay on the alias."""
+        self._writer.flush()
         self._indices.begin_rebuild()
         self._dirty_sources.clear()
+        self._rebuilt.clear()
 
     def finish_rebuild(self) -> None:
-        """Swap the alias onto the rebuilt index in one ``_aliases`` call, then delete the old index."""
+        """Send what is queued, refresh, swap the alias onto the rebuilt index in one call, delete the old one."""
         new = self._indices.rebuilding
         if new is None:
             raise RuntimeError("no rebuild under way")
-        self._refresh(new)
+        try:
+            self._writer.flush()
+            self._indices.settle(new)
+            self._refresh(new)
+        except BaseException:
+            # engine.rebuilding only aborts what fails inside its block; a batch refused here
+            # must not leave the half-built index as the target of later writes.
+            self.abort_rebuild()
+            raise
         self._indices.swap(new)
         self._dirty_sources.clear()
+        self._rebuilt.clear()
 
     def abort_rebuild(self) -> None:
         """Delete the half-built index; the alias never moved (no-op when no rebuild is under way)."""
+        self._writer.discard()
         self._dirty_sources.clear()
+        self._rebuilt.clear()
         self._indices.abort_rebuild()
 
     # -- housekeeping --------------------------------------------------------
 
     def drop(self) -> None:
         """Delete every index behind the alias, a rebuild index and the template (tests, decommissioning)."""
+        self._writer.discard()
         self._dirty_sources.clear()
+        self._rebuilt.clear()
         self._indices.drop()
 
     def close(self) -> None:
@@ -365,5 +354,6 @@ class ElasticsearchEngine:
             self.abort_rebuild()
         except EngineUnavailable as exc:
             log.warning("could not delete the unfinished rebuild index: %s", exc)
+        self._writer.close()
         if self._owns_client:
             self.client.close()

@@ -10,7 +10,7 @@ leaves are pre-analysed tokens.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from engine import backend_rules, plan
@@ -202,16 +202,6 @@ def search_body(
     if request.collapse:
         body["collapse"] = collapse_clause()
     return body
-
-
-def bulk_actions(index: str, documents: Iterable[Mapping[str, Any]]) -> Iterator[dict[str, Any]]:
-    """Bulk ``index`` actions for paragraphs' index fields (engine.documents.index_fields): each is a ``_source``.
-
-    ``_id`` is the paragraph_id, so re-ingesting a file overwrites its
-    paragraphs in place instead of duplicating them.
-    """
-    for fields in documents:
-        yield {"_op_type": "index", "_index": index, "_id": fields["paragraph_id"], "_source": fields}
 
 
 def source_query(source_path: str) -> dict[str, Any]:

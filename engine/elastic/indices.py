@@ -42,6 +42,13 @@ ALIAS_TTL_S = 5.0
 
 _T = TypeVar("_T")
 
+#: A rebuild index while it is being filled: no replica to copy every bulk to, and the translog
+#: fsynced in the background rather than per request. A crash mid-rebuild loses nothing that
+#: matters (the rebuild is discarded); ``Indices.settle`` restores both before the swap.
+REBUILD_SETTINGS: dict[str, Any] = {
+    "index": {"number_of_replicas": 0, "auto_expand_replicas": "false", "translog": {"durability": "async"}}
+}
+
 
 @cache
 def _load_json(name: str) -> dict[str, Any]:
@@ -96,6 +103,26 @@ def template_body(alias: str) -> dict[str, Any]:
     body = _filled(copy_json(_load_json("template.json")), alias)
     body["priority"] = int(body.get("priority", 0)) + len(alias)
     return body
+
+
+def _merged(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``extra`` laid over it, nested dicts merged key by key."""
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merged(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def settled_settings(template: dict[str, Any]) -> dict[str, Any]:
+    """The settings a rebuild index gets back before the swap: the template's replicas, per-request translog."""
+    index = template.get("template", {}).get("settings", {}).get("index", {})
+    replicas: dict[str, Any] = {"auto_expand_replicas": index.get("auto_expand_replicas", "false")}
+    if "number_of_replicas" in index or "auto_expand_replicas" not in index:
+        replicas["number_of_replicas"] = index.get("number_of_replicas", 1)
+    return {"index": {**replicas, "translog": {"durability": "request"}}}
 
 
 def template_name(alias: str) -> str:
@@ -214,6 +241,8 @@ class Indices:
         )
         name = concrete_index_name(self.alias)
         body = index_body(self.alias if behind_alias else None)
+        if not behind_alias:
+            body["settings"] = _merged(body["settings"], REBUILD_SETTINGS)
         self._call("create index", lambda: self.client.indices.create(index=name, **body))
         log.info("created Elasticsearch index %s%s", name, f" behind alias {self.alias}" if behind_alias else "")
         return name
@@ -224,6 +253,12 @@ class Indices:
             raise RuntimeError(f"a rebuild into {self.rebuilding} is already under way")
         self.rebuilding = self.create(behind_alias=False)
         return self.rebuilding
+
+    def settle(self, new: str) -> None:
+        """Give a filled rebuild index the live settings (replicas, per-request translog) and flush it to disk."""
+        restored = settled_settings(template_body(self.alias))
+        self._call("restore settings", lambda: self.client.indices.put_settings(index=new, settings=restored))
+        self._call("flush", lambda: self.client.indices.flush(index=new))
 
     def swap(self, new: str) -> None:
         """Move the alias onto ``new`` in one ``_aliases`` call, then delete the indices it left."""

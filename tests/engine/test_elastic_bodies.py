@@ -19,7 +19,6 @@ from engine import analysis, plan
 from engine.contract import FACETS, IndexDocument, SearchRequest
 from engine.documents import index_fields
 from engine.elastic.bodies import (
-    bulk_actions,
     compile_node,
     facet_aggregations,
     search_body,
@@ -34,6 +33,7 @@ from engine.elastic.indices import (
     template_body,
 )
 from engine.elastic.ranking import BROWSE_SORT, RELEVANCE_SORT, YEAR_SORT
+from engine.elastic.writing import bulk_line
 from engine.query import parse_query
 
 MAPPINGS = Path(__file__).resolve().parents[2] / "mappings"
@@ -221,49 +221,47 @@ def test_bulk_action_for_a_document() -> None:
         year=2023,
         origins={"township": "path"},
     )
-    (action,) = list(bulk_actions("summaries-1", [index_fields(doc)]))
-    assert action == {
-        "_op_type": "index",
-        "_index": "summaries-1",
-        "_id": "art1#3",
-        "_source": {
-            "paragraph_id": "art1#3",
-            "article_id": "art1",
-            "position": 3,
-            "text": "全体教职工，２０２３年",
-            "title": "某镇工会2023年工作总结",
-            "source_path": "镇/总结.docx",
-            "source_sha256": "abc",
-            "section_path": ["一、主要工作"],
-            "is_heading": False,
-            "topics": ["困难帮扶与送温暖"],
-            "quality": 0.8,
-            "quality_band": "high",
-            "duplicate_key": "art1#3",  # no key given: its own group
-            "part_of": None,  # a whole paragraph, not a part of a split one
-            "origin": "text",
-            "doc_type": "其他",  # the registry's unknown value, the IndexDocument default
-            "org_type": "其他",
-            "org_level": "未知",
-            "org_name": None,
-            "township": "某镇",
-            "period": "全年",
-            "year": 2023,
-            "publish_date": None,
-            "origins": {"township": "path"},
-            "words": " ".join(analysis.word_tokens(doc.text)),
-            # Folded (full-width digits → ASCII), bigrams per run, runs split by ‖.
-            "chars": "全体 体教 教职 职工 \u2016 20 02 23 3年",
-            # The headings above the paragraph, as chars: it is found through them.
-            "context": "一 \u2016 主要 要工 工作",
-        },
+    action, source, _ = bulk_line(index_fields(doc)).split(b"\n")
+    # The index is named in the request's path, not on every line.
+    assert json.loads(action) == {"index": {"_id": "art1#3"}}
+    assert json.loads(source) == {
+        "paragraph_id": "art1#3",
+        "article_id": "art1",
+        "position": 3,
+        "text": "全体教职工，２０２３年",
+        "title": "某镇工会2023年工作总结",
+        "source_path": "镇/总结.docx",
+        "source_sha256": "abc",
+        "section_path": ["一、主要工作"],
+        "is_heading": False,
+        "topics": ["困难帮扶与送温暖"],
+        "quality": 0.8,
+        "quality_band": "high",
+        "duplicate_key": "art1#3",  # no key given: its own group
+        "part_of": None,  # a whole paragraph, not a part of a split one
+        "origin": "text",
+        "doc_type": "其他",  # the registry's unknown value, the IndexDocument default
+        "org_type": "其他",
+        "org_level": "未知",
+        "org_name": None,
+        "township": "某镇",
+        "period": "全年",
+        "year": 2023,
+        "publish_date": None,
+        "origins": {"township": "path"},
+        "words": " ".join(analysis.word_tokens(doc.text)),
+        # Folded (full-width digits → ASCII), bigrams per run, runs split by ‖.
+        "chars": "全体 体教 教职 职工 \u2016 20 02 23 3年",
+        # The headings above the paragraph, as chars: it is found through them.
+        "context": "一 \u2016 主要 要工 工作",
     }
 
 
 def test_bulk_passes_pre_analysed_dicts_through() -> None:
     fields = {"paragraph_id": "x#0", "words": "a", "chars": "b", "context": "c", "text": "t"}
-    (action,) = list(bulk_actions("idx", [fields]))
-    assert action == {"_op_type": "index", "_index": "idx", "_id": "x#0", "_source": fields}
+    action, source, _ = bulk_line(fields).split(b"\n")
+    assert json.loads(action) == {"index": {"_id": "x#0"}}
+    assert json.loads(source) == fields
 
 
 # -- queries --------------------------------------------------------------------
