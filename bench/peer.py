@@ -12,7 +12,12 @@ rotating order, the same rounds, in this one process:
 * ``embedded`` — this project's embedded engine in-process (the index the
   ingest benchmark built);
 * ``ours_es`` — this project's Elasticsearch backend on the same node, its
-  index built from the same paragraphs by the project's loader.
+  index built from the same paragraphs by the project's loader;
+* ``ours_http`` — the embedded index served as deployed (gunicorn), through
+  ``/api/search`` (bench/peer_http.py).
+
+After the alternation, the peer and ``ours_http`` take turns at throughput
+with 8 concurrent clients each.
 
 Latency is the client's wall time per request (the ES systems pay the same
 HTTP round trip on loopback). Ratios are ours ÷ peer: below 1 means ours is
@@ -33,12 +38,15 @@ from typing import Any
 
 from bench.common import latency_summary, load_result, loadavg, log, machine, paragraphs_file, read_jsonl, save_result
 from bench.peer_bodies import peer_body
+from bench.peer_http import Searcher, http_searcher, throughput_side_by_side
 from bench.peer_load import es_client, es_process, load_embedded, load_ours, load_peer
 from bench.queries import BenchQuery, load_queries
 
 PEER_INDEX = "bench-peer-stock"
 OURS_ALIAS = "bench-peer-ours"
-SYSTEMS = ("peer", "embedded", "ours_es")
+SYSTEMS = ("peer", "embedded", "ours_es", "ours_http")
+#: Requests per system in the 8-client throughput run.
+THROUGHPUT_REQUESTS = 400
 WARMUP_PARAGRAPHS = 3000
 
 
@@ -61,7 +69,7 @@ def es_node(url: str | None, provision: bool) -> Iterator[str | None]:
         log("peer: Elasticsearch node stopped")
 
 
-def _searchers(client: Any, url: str, index: Path, queries: list[BenchQuery]) -> dict[str, Callable[[int], int]]:
+def _searchers(client: Any, url: str, index: Path, port: int, queries: list[BenchQuery]) -> dict[str, Searcher]:
     """One callable per system: run query i, return its total (so a broken system shows up as 0 hits)."""
     from engine.elastic import ElasticsearchEngine
     from engine.embedded import EmbeddedEngine
@@ -70,19 +78,21 @@ def _searchers(client: Any, url: str, index: Path, queries: list[BenchQuery]) ->
     embedded = EmbeddedEngine(index)
     ours_es = ElasticsearchEngine(url=url, alias=OURS_ALIAS)
     requests = [build_request(q.params) for q in queries]
-    bodies = [peer_body(q) for q in queries]
-
-    def peer(i: int) -> int:
-        return int(client.search(index=PEER_INDEX, **bodies[i])["hits"]["total"]["value"])
-
     return {
-        "peer": peer,
+        "peer": _peer_searcher(client, queries),
         "embedded": lambda i: embedded.search(requests[i]).total,
         "ours_es": lambda i: ours_es.search(requests[i]).total,
+        "ours_http": http_searcher(port, queries),
     }
 
 
-def alternate(searchers: dict[str, Callable[[int], int]], n_queries: int, rounds: int) -> dict[str, Any]:
+def _peer_searcher(client: Any, queries: list[BenchQuery]) -> Searcher:
+    """The peer's search of query i (the ES client is thread-safe: every thread may share it)."""
+    bodies = [peer_body(q) for q in queries]
+    return lambda i: int(client.search(index=PEER_INDEX, **bodies[i])["hits"]["total"]["value"])
+
+
+def alternate(searchers: dict[str, Searcher], n_queries: int, rounds: int) -> dict[str, Any]:
     """Every query on every system, rotating which system goes first, after one untimed warm-up pass."""
     names = list(searchers)
     for i in range(n_queries):
@@ -92,7 +102,7 @@ def alternate(searchers: dict[str, Callable[[int], int]], n_queries: int, rounds
     totals: dict[str, list[int]] = {name: [0] * n_queries for name in names}
     for r in range(rounds):
         for i in range(n_queries):
-            shift = (r + i) % len(names)  # each system goes first, second and third equally often
+            shift = (r + i) % len(names)  # each system takes each place in the turn equally often
             for name in names[shift:] + names[:shift]:
                 started = time.perf_counter()
                 totals[name][i] = searchers[name](i)
@@ -109,7 +119,7 @@ def search_summary(measured: dict[str, Any], queries: list[BenchQuery], rounds: 
     out: dict[str, Any] = {"rounds": rounds, "queries": len(queries)}
     for name, per_query in measured["times"].items():
         out[name] = latency_summary([ms for values in per_query for ms in values])
-    for name in ("embedded", "ours_es"):
+    for name in SYSTEMS[1:]:
         out[f"{name}_over_peer"] = {
             p: _ratio(out[name][f"{p}_ms"], out["peer"][f"{p}_ms"]) for p in ("p50", "p95", "p99", "mean")
         }
@@ -196,16 +206,39 @@ def run_peer(
     result["ingest_ratios"] = ingest_ratios(result["ingest"], _embedded_ingest(label))
     result["search"] = previous.get("search")
     if search_rounds > 0:
-        queries = load_queries()
-        searchers = _searchers(client, url, index or search_index(root, label), queries)
-        log(f"peer {label}: {len(queries)} queries × {search_rounds} rounds on {', '.join(SYSTEMS)}, alternated …")
-        result["search"] = search_summary(alternate(searchers, len(queries), search_rounds), queries, search_rounds)
-        for name in ("embedded", "ours_es"):
-            log(f"peer {label}: {name} ÷ peer {result['search'][f'{name}_over_peer']}")
+        result.update(_search_side_by_side(client, url, index or search_index(root, label), label, search_rounds))
     result["es_process"] = es_process(client)
     _cleanup(client, url)
     save_result("peer", label, result)
     return result
+
+
+def _search_side_by_side(client: Any, url: str, index: Path, label: str, rounds: int) -> dict[str, Any]:
+    """The four systems alternated query by query, then the peer and ours over HTTP at 8-client throughput."""
+    from bench.serving import Gunicorn
+
+    queries = load_queries()
+    server = Gunicorn(index)
+    server.start()
+    try:
+        searchers = _searchers(client, url, index, server.port, queries)
+        log(f"peer {label}: {len(queries)} queries × {rounds} rounds on {', '.join(SYSTEMS)}, alternated …")
+        search = search_summary(alternate(searchers, len(queries), rounds), queries, rounds)
+        for name in SYSTEMS[1:]:
+            log(f"peer {label}: {name} ÷ peer {search[f'{name}_over_peer']}")
+        log(f"peer {label}: throughput, {THROUGHPUT_REQUESTS} requests with 8 clients, peer and ours_http in turn …")
+        many = throughput_side_by_side(
+            {"peer": lambda: _peer_searcher(client, queries), "ours_http": lambda: http_searcher(server.port, queries)},
+            len(queries),
+            THROUGHPUT_REQUESTS,
+        )
+        many["workers"] = len(server.workers())
+    finally:
+        server.stop()
+    peer_rate = many["peer"]["req_per_s"]
+    many["ours_http_over_peer_req_per_s"] = _ratio(many["ours_http"]["req_per_s"], peer_rate)
+    log(f"peer {label}: 8 clients, ours_http ÷ peer req/s {many['ours_http_over_peer_req_per_s']}")
+    return {"search": search, "throughput": many}
 
 
 def _cleanup(client: Any, url: str) -> None:

@@ -14,13 +14,40 @@ _NOTE = (
     "--provision-es`, or `--peer-es URL`): the `cjk` analyzer on the text, keyword facets, `match` with operator "
     "and, five `terms` aggregations, highlight, 10 hits (bench/peer_bodies.py says how each bench query is "
     "translated). It runs on one node next to this project's Elasticsearch backend, whose index the project's "
-    "loader builds from the same parsed paragraphs, while the embedded engine answers in-process; the three "
-    "systems take every query in turn, rotating which goes first, the same rounds, one process, one load window. "
+    "loader builds from the same parsed paragraphs, while the embedded engine answers both in-process and over "
+    "HTTP as deployed (gunicorn with deploy/gunicorn.conf.py, `GET /api/search`); the systems take every query in "
+    "turn, rotating which goes first, the same rounds, one process, one load window. Throughput: 8 client threads, "
+    "each on its own keep-alive connection, the peer and ours over HTTP taking turns (best of the turns). "
     "Ratios are **ours ÷ peer**: below 1 ours is faster (latency) or slower (bulk rate, where above 1 is "
     "better). The peer does less per request: no heading context, no Traditional folding, no literal check "
     "(bigram matches let wrong hits in, so its totals differ), no duplicate collapse, plain (not disjunctive) "
     "facet counts, 10 hits where ours returns 20 and counts 7 facets.\n"
 )
+
+
+_LATENCY_SYSTEMS = (
+    ("ours_http", "ours, embedded over HTTP (`/api/search`, gunicorn)"),
+    ("embedded", "ours, embedded in-process"),
+    ("ours_es", "ours on ES (same node)"),
+)
+
+
+def _throughput_rows(s: str, r: dict[str, Any]) -> list[Row]:
+    many = r.get("throughput") or {}
+    if not many:
+        return []
+    return [
+        [s, "stock ES (cjk)", many["peer"]["req_per_s"], many["peer"]["p50_ms"], many["peer"]["p95_ms"], "1", ""],
+        [
+            s,
+            f"ours, embedded over HTTP ({many.get('workers', '?')} gunicorn workers)",
+            many["ours_http"]["req_per_s"],
+            many["ours_http"]["p50_ms"],
+            many["ours_http"]["p95_ms"],
+            f"**{many.get('ours_http_over_peer_req_per_s')}**",
+            f"{many['requests']} requests, best of {many['rounds']}; errors {many['ours_http'].get('error_count', 0)}",
+        ],
+    ]
 
 
 def _latency_rows(s: str, r: dict[str, Any]) -> list[Row]:
@@ -29,7 +56,9 @@ def _latency_rows(s: str, r: dict[str, Any]) -> list[Row]:
         return []
     peer = search["peer"]
     rows: list[Row] = [[s, "stock ES (cjk)", peer["p50_ms"], peer["p95_ms"], peer["p99_ms"], "1", ""]]
-    for name, label in (("embedded", "ours, embedded in-process"), ("ours_es", "ours on ES (same node)")):
+    for name, label in _LATENCY_SYSTEMS:
+        if name not in search:
+            continue
         ratio = search[f"{name}_over_peer"]
         rows.append(
             [
@@ -110,12 +139,14 @@ def section_peer() -> str:
     if not sizes:
         return "(not measured yet: `python -m bench peer --size 100k --provision-es`)"
     latency: list[Row] = []
+    many: list[Row] = []
     ingest: list[Row] = []
     conditions: list[str] = []
     for s in sizes:
         r = load_result("peer", s)
         assert r is not None
         latency += _latency_rows(s, r)
+        many += _throughput_rows(s, r)
         ingest += _ingest_rows(s, r)
         conditions.append("- " + _conditions(s, r))
     return "\n".join(
@@ -123,6 +154,10 @@ def section_peer() -> str:
             _NOTE,
             "Search latency (ms, client wall time per request):\n",
             table(["size", "system", "p50", "p95", "p99", "ours ÷ peer p50 / p95 / p99", "notes"], latency),
+            "\nThroughput with 8 concurrent clients (requests per second; latency of those requests, ms):\n",
+            table(["size", "system", "req/s", "p50", "p95", "ours ÷ peer req/s", "notes"], many)
+            if many
+            else "(not measured in this run)",
             "\nIngest (MB of paragraph text; CPU = the ES node's plus the loading process's):\n",
             table(["size", "how", "MB/s", "MB per CPU-s", "index ÷ text", "ours ÷ peer MB/s"], ingest),
             "\nConditions (shared machine; a node started with `--provision-es` has a 1 GiB heap):\n",
