@@ -46,6 +46,50 @@ ANALYSED_FIELDS: tuple[str, ...] = ("words", "chars", plan.CONTEXT_FIELD)
 #: phrase runs from one heading into the next.
 CONTEXT_BREAK = "\u2016\u2016"
 
+#: The keys of ``stored_fields`` that are a paragraph's own, in the order the embedded index stores their
+#: values (a list: engine.embedded.schema).
+PARAGRAPH_KEYS: tuple[str, ...] = (
+    "paragraph_id",
+    "position",
+    "text",
+    "section_path",
+    "is_heading",
+    "topics",
+    "quality",
+    "quality_band",
+    "duplicate_key",
+    "part_of",
+    "origin",
+    "article_id",
+)
+#: The keys of ``stored_fields`` that every paragraph copies from its article. The embedded index stores
+#: them once per article where it can (see ``settle_headings``). ``title`` comes first: never a list or dict.
+ARTICLE_KEYS: tuple[str, ...] = (
+    "title",
+    "source_path",
+    "source_sha256",
+    *_ARTICLE_TEXT_FACETS,
+    "year",
+    "publish_date",
+    "origins",
+)
+#: Every key of ``stored_fields``; a key added there must be added to one of the two lists above.
+STORED_KEYS: tuple[str, ...] = PARAGRAPH_KEYS + ARTICLE_KEYS
+
+
+class IndexFields(dict[str, Any]):
+    """A paragraph's index fields, knowing where its article's values were written before it.
+
+    ``article_head`` is ``(offset, paragraph_id)`` of the first paragraph of
+    the same article in the same ``replace_source`` batch, when every
+    ``ARTICLE_KEYS`` value is the same there; otherwise None. It is an
+    attribute, not a key: engines that index the dict (Elasticsearch) never
+    see it.
+    """
+
+    article_head: tuple[int, str] | None = None
+
+
 #: Longest word token indexed (Elasticsearch's whitespace tokenizer splits longer ones).
 MAX_WORD_LENGTH = 255
 
@@ -135,20 +179,32 @@ def context_tokens(section_path: Iterable[str]) -> list[str]:
     return tokens
 
 
-def settle_headings(documents: Iterable[IndexDocument]) -> list[dict[str, Any]]:
+def settle_headings(documents: Iterable[IndexDocument]) -> list[IndexFields]:
     """Index fields for one source file's paragraphs, headings settled per article.
 
     A heading is context for the paragraphs below it and is never a hit
     (quality band "heading"), except in an article that has nothing but
     headings: there each heading is all there is to find, so it is searched
-    like any other short paragraph (band "low").
+    like any other short paragraph (band "low"). Each paragraph also learns
+    where its article's first paragraph is (``IndexFields.article_head``).
     """
-    fields = [index_fields(doc) for doc in documents]
+    fields = [IndexFields(index_fields(doc)) for doc in documents]
     with_body = {f["article_id"] for f in fields if not f.get("is_heading")}
     for f in fields:
         if f.get("is_heading") and f["article_id"] not in with_body:
             f["quality_band"] = "low"
+    _link_articles(fields)
     return fields
+
+
+def _link_articles(fields: list[IndexFields]) -> None:
+    """Point each paragraph at the first paragraph of its article in ``fields`` (``IndexFields.article_head``)."""
+    first: dict[str, int] = {}
+    for i, f in enumerate(fields):
+        j = first.setdefault(f["article_id"], i)
+        head = fields[j]
+        if j != i and all(f[key] == head[key] for key in ARTICLE_KEYS):
+            f.article_head = (i - j, head["paragraph_id"])
 
 
 def document_from_fields(fields: Mapping[str, Any]) -> IndexDocument:
