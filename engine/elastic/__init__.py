@@ -22,6 +22,7 @@ engine._es_transport.
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import Iterable
 from typing import Any
@@ -35,14 +36,16 @@ from engine.contract import EngineUnavailable, IncompatibleIndex, IndexDocument,
 from engine.elastic.bodies import (
     SOURCES_PAGE,
     compile_node,
-    search_body,
+    copies_body,
+    count_body,
+    search_bodies,
     source_query,
     sources_body,
     stale_query,
 )
 from engine.elastic.facets import facet_lists
 from engine.elastic.indices import SCHEMA_VERSION, Indices, index_meta
-from engine.elastic.ranking import hits_of
+from engine.elastic.ranking import hits_of, page_keys
 from engine.elastic.writing import BulkWriter, DocumentsRejected
 from engine.query import Term, parse_query
 
@@ -54,6 +57,12 @@ __all__ = ["SCHEMA_VERSION", "DocumentsRejected", "ElasticsearchEngine"]
 FETCH_PAGE = 1000
 #: Cardinality is approximate above this many distinct article ids.
 CARDINALITY_PRECISION = 40_000
+
+
+def _noted(asked: list[Term], term: Term) -> int:
+    """A literal count "plenty" for ``term``, noting that the expansion asked for it."""
+    asked.append(term)
+    return sys.maxsize
 
 
 class ElasticsearchEngine:
@@ -103,29 +112,67 @@ class ElasticsearchEngine:
     # -- reading ----------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchResult:
-        """Run a search: matching, filters, disjunctive facets, ranking, collapse; highlight in Python."""
+        """Run a search: matching, filters, disjunctive facets, ranking, collapse; highlight in Python.
+
+        Two round trips, each one ``_msearch`` whose searches the node runs
+        side by side: the page with its total, the facet counts and the
+        literal counts the expansion asks for; then the sizes of the page's
+        duplicate groups. The page is asked for on the likely outcome of the
+        counts (no sub-word fallback) and asked again in the rare case the
+        counts decide otherwise, so the answer is always the counts' own.
+        """
         started = time.perf_counter()
         parsed = parse_query(request.query)
         request = backend_rules.normalised(request)
         target = self._indices.read_target()
         if target is None:
             return backend_rules.empty_result(request, parsed, started)
+        asked: list[Term] = []
+        expansion = backend_rules.expansion_for(request, parsed, lambda term: _noted(asked, term))
         narrowed = plan.filters_except(request.filters, request.year_from, request.year_to)
-
-        def literal_count(term: Term) -> int:
-            query = compile_node(plan.literal_count_query(term, narrowed))
-            found = self._call("count", lambda: self.client.count(index=target, query=query))
-            return int(found["count"])
-
-        expansion = backend_rules.expansion_for(request, parsed, literal_count)
+        counting = [count_body(compile_node(plan.literal_count_query(t, narrowed))) for t in dict.fromkeys(asked)]
         wanted = plan.search_plan(parsed, request.like_text, request.like_exclude, expansion=expansion)
-        body = search_body(request, parsed, expansion)
-        resp = self._call("search", lambda: self.client.search(index=target, **body))
-        hits = hits_of(resp["hits"]["hits"], wanted.terms, request.collapse)
-        facets = facet_lists(resp.get("aggregations", {}), request.filters, request.facet_size)
-        total = int(resp["hits"]["total"]["value"])
+        bodies = search_bodies(request, wanted)
+        *counted, page, facet_counts = self._msearch(target, "search", [*counting, *bodies])
+        if counted:
+            counts = {t: int(r["hits"]["total"]["value"]) for t, r in zip(dict.fromkeys(asked), counted, strict=True)}
+            decided = backend_rules.expansion_for(request, parsed, lambda term: counts[term])
+            if decided != expansion:
+                expansion = decided
+                wanted = plan.search_plan(parsed, request.like_text, request.like_exclude, expansion=expansion)
+                bodies = search_bodies(request, wanted)
+                page, facet_counts = self._msearch(target, "search", list(bodies))
+        sizes = self._group_sizes(target, bodies[0], page) if request.collapse else {}
+        hits = hits_of(page["hits"]["hits"], wanted.terms, sizes)
+        facets = facet_lists(facet_counts.get("aggregations", {}), request.filters, request.facet_size)
+        total = int(page["hits"]["total"]["value"])
         took = backend_rules.took_ms(started)
         return SearchResult(total, took, hits, facets, request.page, request.page_size, wanted.terms, wanted.expanded)
+
+    def _group_sizes(self, target: str, body: dict[str, Any], page: dict[str, Any]) -> dict[str, int]:
+        """Paragraphs per duplicate key of the page's hits, under the query that found them (``body``'s)."""
+        raw_hits = page["hits"]["hits"]
+        if not raw_hits:
+            return {}
+        (copies,) = self._msearch(target, "count copies", [copies_body(body["query"], page_keys(raw_hits))])
+        return {b["key"]: int(b["doc_count"]) for b in copies["aggregations"]["copies"]["buckets"]}
+
+    def _msearch(self, target: str, what: str, bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Several searches in one request, run side by side on the node; their responses in order."""
+        searches: list[dict[str, Any]] = []
+        for body in bodies:
+            searches += [{}, body]
+        resp = self._call(what, lambda: self.client.msearch(index=target, searches=searches))
+        out: list[dict[str, Any]] = []
+        for item in resp["responses"]:
+            error = item.get("error")
+            if error is not None:
+                status = int(item.get("status", 500))
+                reason = error.get("reason", str(error)) if isinstance(error, dict) else str(error)
+                message = f"Elasticsearch at {redact(self.url)} failed ({what}): HTTP {status} {reason}"
+                raise EngineUnavailable(message) if status >= 500 or status == 429 else RuntimeError(message)
+            out.append(item)
+        return out
 
     def article(self, article_id: str) -> list[IndexDocument]:
         """All paragraphs of one article, in reading order (empty if unknown)."""

@@ -26,6 +26,8 @@ MAX_RESULT_WINDOW = 10_000
 SOURCES_PAGE = 1000
 
 MATCH_NONE: dict[str, Any] = {"match_none": {}}
+#: The ``filter`` agg holding the facets that only the other facets' selections narrow.
+NARROWED = "narrowed"
 
 
 def _term(field: str, token: str) -> dict[str, Any]:
@@ -136,72 +138,136 @@ def all_of(nodes: list[plan.Node]) -> dict[str, Any] | None:
     return {"bool": {"filter": [compile_node(n) for n in nodes]}}
 
 
-def facet_aggregations(request: SearchRequest) -> dict[str, Any]:
-    """Disjunctive facets: per facet, counts under every filter except its own.
+def _facet_terms(facet: str, size: int) -> dict[str, Any]:
+    """The ``terms`` aggregation listing one facet's top ``size`` values."""
+    values: dict[str, Any] = {"field": plan.FACET_FIELDS[facet], "size": size}
+    if registry.facet(facet).order == "newest":
+        # Years are listed newest first, so the top ``size`` are by key.
+        values["order"] = {"_key": "desc"}
+    return {"terms": values}
 
-    Each facet is a ``filter`` agg (the other facets' selections and the year
-    range) around a ``terms`` agg on the facet's field, so choosing 镇A still
-    lists 镇B with its count (OR within a facet, AND across facets). A second
-    ``terms`` with ``include`` fetches the counts of selected values that fall
-    outside the top ``facet_size``, so a selection never disappears.
+
+def facet_aggregations(request: SearchRequest) -> dict[str, Any]:
+    """Disjunctive facets: per facet, counts under every filter except its own, in one pass.
+
+    A facet nothing narrows (no value of it is selected, and for the year
+    facet no year range) counts under all the filters, which are the same
+    for every such facet: their ``terms`` aggs share one ``filter`` agg
+    named NARROWED (or, without any filter, sit at the top). A facet that
+    is narrowed gets a ``filter`` agg of the other facets' selections, so
+    choosing 镇A still lists 镇B with its count (OR within a facet, AND
+    across facets), and a second ``terms`` with ``include`` fetches the
+    counts of selected values outside the top ``facet_size``, so a
+    selection never disappears. engine.elastic.facets reads both layouts.
     """
     filters = backend_rules.clean_filters(request.filters)
     size = max(1, int(request.facet_size))
+    every = plan.filters_except(filters, request.year_from, request.year_to, skip=None)
     aggs: dict[str, Any] = {}
+    shared: dict[str, Any] = {}
     for facet in FACETS:
+        others = plan.filters_except(filters, request.year_from, request.year_to, skip=facet)
+        if others == every:
+            shared[facet] = _facet_terms(facet, size)
+            continue
         field = plan.FACET_FIELDS[facet]
-        others = all_of(plan.filters_except(filters, request.year_from, request.year_to, skip=facet))
-        values: dict[str, Any] = {"field": field, "size": size}
-        if registry.facet(facet).order == "newest":
-            # Years are listed newest first, so the top ``size`` are by key.
-            values["order"] = {"_key": "desc"}
-        sub: dict[str, Any] = {"values": {"terms": values}}
+        sub: dict[str, Any] = {"values": _facet_terms(facet, size)}
         include = backend_rules.typed_values(field, filters.get(facet, ()))
         if include:
             sub["selected"] = {"terms": {"field": field, "size": len(include), "include": include}}
-        aggs[facet] = {"filter": others or {"match_all": {}}, "aggs": sub}
+        aggs[facet] = {"filter": all_of(others) or {"match_all": {}}, "aggs": sub}
+    if shared and every:
+        aggs[NARROWED] = {"filter": all_of(every), "aggs": shared}
+    else:
+        aggs.update(shared)
     return aggs
 
 
-def search_body(
-    request: SearchRequest, parsed: ParsedQuery | None = None, expansion: Expansion = NO_EXPANSION
-) -> dict[str, Any]:
-    """The complete ``_search`` body for a request (Aleph-style disjunctive faceting).
+def _with_filters(query: dict[str, Any], filters: list[plan.Node]) -> dict[str, Any]:
+    """``query`` narrowed by ``filters``, which do not score (the scores stay those of ``query``)."""
+    if not filters:
+        return query
+    clauses = [compile_node(n) for n in filters]
+    inner = query.get("bool")
+    if isinstance(inner, dict) and "filter" in inner:
+        # The plan's text query is a bool with a filter list already: one more level would only cost.
+        return {"bool": {**inner, "filter": [*inner["filter"], *clauses]}}
+    return {"bool": {"must": [query], "filter": clauses}}
 
-    * ``query``: the text query only (matching + scoring from engine.plan);
-      an empty query browses everything, newest year first.
-    * ``post_filter``: every facet filter and the year range, applied to the
-      hits after the aggregations have seen the unfiltered text matches.
-    * ``aggs``: see ``facet_aggregations``.
-    * ``collapse``: one hit per duplicate key; its ``inner_hits`` total (the
-      group size, counted under the same query and post_filter) gives
-      ``duplicate_count``. Pagination is over groups.
+
+def search_bodies(request: SearchRequest, wanted: plan.QueryPlan) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The two ``_search`` bodies of a result page, sent together in one ``_msearch``.
+
+    The first ranks the page and counts the total:
+
+    * ``query``: the text query (matching + scoring from engine.plan) with
+      every facet filter and the year range as non-scoring filters; an empty
+      query browses everything, newest year first.
+    * ``collapse``: one hit per duplicate key; pagination is over groups.
+      The copies of the page's hits are counted afterwards (``copies_body``).
+
+    The second counts the facets: the text query alone, no hits,
+    ``facet_aggregations``. The node runs the two side by side; with no hits
+    the second may be answered from the shard request cache, which holds
+    until the next commit's refresh (turning the page costs no second count).
 
     No ``highlight`` section: marks are made in Python by engine.highlight on
     the stored text, exactly as the embedded engine does, so both backends
     highlight identically and stripping the marks gives the stored text.
     """
-    parsed = parsed if parsed is not None else parse_query(request.query)
     page = backend_rules.page_of(request)
     start, size = page.start, page.size
     if start + size > MAX_RESULT_WINDOW:
         # Beyond the window ES answers 400; such a page is empty, but the
         # totals and facets are still wanted.
         start, size = 0, 0
-
-    body: dict[str, Any] = {"track_total_hits": True, "from": start, "size": size}
-    wanted = plan.search_plan(parsed, request.like_text, request.like_exclude, expansion=expansion)
     # Even browsing goes through the plan: it leaves out the headings.
-    body["query"] = compile_node(wanted.node)
-    body.update(sort_clause(wanted.ranked, request.sort))
+    text = compile_node(wanted.node)
     filters = backend_rules.clean_filters(request.filters)
-    post_filter = all_of(plan.filters_except(filters, request.year_from, request.year_to, skip=None))
-    if post_filter is not None:
-        body["post_filter"] = post_filter
-    body["aggs"] = facet_aggregations(request)
+    narrowed = plan.filters_except(filters, request.year_from, request.year_to)
+    hits: dict[str, Any] = {"track_total_hits": True, "from": start, "size": size}
+    hits["query"] = _with_filters(text, narrowed)
+    hits.update(sort_clause(wanted.ranked, request.sort))
     if request.collapse:
-        body["collapse"] = collapse_clause()
-    return body
+        hits["collapse"] = collapse_clause()
+    facets = {"size": 0, "track_total_hits": False, "query": text, "aggs": facet_aggregations(request)}
+    return hits, facets
+
+
+def _plan(request: SearchRequest, parsed: ParsedQuery | None, expansion: Expansion) -> plan.QueryPlan:
+    parsed = parsed if parsed is not None else parse_query(request.query)
+    return plan.search_plan(parsed, request.like_text, request.like_exclude, expansion=expansion)
+
+
+def search_body(
+    request: SearchRequest, parsed: ParsedQuery | None = None, expansion: Expansion = NO_EXPANSION
+) -> dict[str, Any]:
+    """The body that ranks a result page and counts its total (see ``search_bodies``)."""
+    return search_bodies(request, _plan(request, parsed, expansion))[0]
+
+
+def facets_body(
+    request: SearchRequest, parsed: ParsedQuery | None = None, expansion: Expansion = NO_EXPANSION
+) -> dict[str, Any]:
+    """The body that counts a result page's facets (see ``search_bodies``)."""
+    return search_bodies(request, _plan(request, parsed, expansion))[1]
+
+
+def copies_body(query: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
+    """How many paragraphs under ``query`` share each of the page's duplicate ``keys`` (one ``terms`` agg)."""
+    wanted = list(dict.fromkeys(keys))
+    field = "duplicate_key"
+    return {
+        "size": 0,
+        "track_total_hits": False,
+        "query": {"bool": {"filter": [query, {"terms": {field: wanted}}]}},
+        "aggs": {"copies": {"terms": {"field": field, "size": max(1, len(wanted))}}},
+    }
+
+
+def count_body(query: Mapping[str, Any]) -> dict[str, Any]:
+    """How many paragraphs ``query`` finds (no hits; cacheable, unlike the ``_count`` API)."""
+    return {"size": 0, "track_total_hits": True, "query": dict(query)}
 
 
 def source_query(source_path: str) -> dict[str, Any]:

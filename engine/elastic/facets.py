@@ -1,6 +1,9 @@
 """Facet counts read back from an Elasticsearch search response.
 
-The aggregations are asked for by engine.elastic.bodies.facet_aggregations.
+The aggregations are asked for by engine.elastic.bodies.facet_aggregations: a
+facet narrowed by its own selection has a ``filter`` agg of its own holding
+``values`` and ``selected``; the others are plain ``terms`` aggs, at the top
+or inside the shared NARROWED ``filter`` agg.
 Pairs with engine/embedded/facets.py, which counts the same facets with
 tantivy aggregations on helper threads.
 """
@@ -12,6 +15,7 @@ from typing import Any
 
 from engine import backend_rules
 from engine.contract import FACETS, FacetCount
+from engine.elastic.bodies import NARROWED
 
 
 def bucket_key(bucket: Mapping[str, Any]) -> str:
@@ -27,11 +31,11 @@ def facet_lists(
 ) -> dict[str, list[FacetCount]]:
     """Every facet's value list from the response's aggregations (top values and selected ones)."""
     counts: dict[str, dict[str, int]] = {}
+    shared = aggs.get(NARROWED, aggs)
     for facet in FACETS:
-        agg = aggs.get(facet, {})
+        agg = aggs.get(facet) or shared.get(facet) or {}
+        parts = [agg] if "buckets" in agg else [agg.get(part, {}) for part in ("values", "selected")]
         counts[facet] = {
-            bucket_key(bucket): int(bucket["doc_count"])
-            for part in ("values", "selected")
-            for bucket in agg.get(part, {}).get("buckets", [])
+            bucket_key(bucket): int(bucket["doc_count"]) for part in parts for bucket in part.get("buckets", [])
         }
     return backend_rules.facet_lists(counts, filters, size)

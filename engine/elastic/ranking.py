@@ -41,17 +41,29 @@ def sort_clause(ranked: bool, sort: Sort) -> dict[str, Any]:
 
 
 def collapse_clause() -> dict[str, Any]:
-    """One hit per duplicate key; the group's size comes back as the ``copies`` inner hits' total."""
-    return {"field": "duplicate_key", "inner_hits": {"name": "copies", "size": 0}}
+    """One hit per duplicate key.
+
+    The groups' sizes are not asked for here: ``inner_hits`` would run the
+    whole query again once per hit on the page. engine.elastic.bodies.copies_body
+    counts them for all the page's keys in one ``terms`` agg instead.
+    """
+    return {"field": "duplicate_key"}
 
 
-def hits_of(raw_hits: Iterable[Mapping[str, Any]], terms: list[str], collapse: bool) -> list[Hit]:
-    """The result list of a search response (``hits.hits``), highlighted for ``terms``."""
+def page_keys(raw_hits: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The duplicate keys of a page of collapsed hits (the groups whose sizes are wanted)."""
+    return [raw["_source"]["duplicate_key"] for raw in raw_hits if raw["_source"].get("duplicate_key")]
+
+
+def hits_of(raw_hits: Iterable[Mapping[str, Any]], terms: list[str], group_sizes: Mapping[str, int]) -> list[Hit]:
+    """The result list of a search response (``hits.hits``), highlighted for ``terms``.
+
+    ``group_sizes`` maps a duplicate key to its paragraphs under the query
+    (empty without collapse): a hit has that many minus one copies.
+    """
     hits = []
     for raw in raw_hits:
-        copies = 0
-        if collapse:
-            group = raw.get("inner_hits", {}).get("copies", {}).get("hits", {}).get("total", {})
-            copies = max(0, int(group.get("value", 1)) - 1)
-        hits.append(stored.make_hit(raw["_source"], terms, raw.get("_score") or 0.0, copies))
+        source = raw["_source"]
+        copies = max(0, group_sizes.get(source.get("duplicate_key") or "", 1) - 1)
+        hits.append(stored.make_hit(source, terms, raw.get("_score") or 0.0, copies))
     return hits

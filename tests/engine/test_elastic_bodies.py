@@ -19,8 +19,12 @@ from engine import analysis, plan
 from engine.contract import FACETS, IndexDocument, SearchRequest
 from engine.documents import index_fields
 from engine.elastic.bodies import (
+    NARROWED,
     compile_node,
+    copies_body,
+    count_body,
     facet_aggregations,
+    facets_body,
     search_body,
     sources_body,
     stale_query,
@@ -422,16 +426,24 @@ def test_relevance_search_body_with_disjunctive_facets() -> None:
     township = {"terms": {"township": ["甲镇", "乙镇"]}}
     topic = {"terms": {"topics": ["文体活动"]}}
     years = {"range": {"year": {"gte": 2020}}}
-    assert body["query"] == query_for("工会")
-    assert body["post_filter"] == {"bool": {"filter": [township, topic, years]}}
+    # The filters join the text query's own (non-scoring) filters: the scores are the text query's.
+    text = query_for("工会")
+    assert body["query"] == {"bool": {**text["bool"], "filter": [*text["bool"]["filter"], township, topic, years]}}
     assert body["sort"] == [{"_score": "desc"}, {"paragraph_id": "asc"}] == RELEVANCE_SORT
     assert body["from"] == 10 and body["size"] == 10
     assert body["track_total_hits"] is True
     assert "track_scores" not in body
-    assert body["collapse"] == {"field": "duplicate_key", "inner_hits": {"name": "copies", "size": 0}}
+    # No inner_hits: the page's group sizes are one terms agg afterwards (copies_body).
+    assert body["collapse"] == {"field": "duplicate_key"}
     assert "highlight" not in body  # highlighting happens in Python (engine.highlight)
-    assert set(body["aggs"]) == set(FACETS)
-    assert body["aggs"]["township"] == {
+    assert set(body) == {"track_total_hits", "from", "size", "query", "sort", "collapse"}
+
+    facets = facets_body(request)
+    assert facets["query"] == text and facets["size"] == 0 and facets["track_total_hits"] is False
+    aggs = facets["aggs"]
+    # The narrowed facets have their own filter agg; the others share one under every filter.
+    assert set(aggs) == {"township", "topic", "year", NARROWED}
+    assert aggs["township"] == {
         # Its own selection left out, so 丙镇 still shows a count.
         "filter": {"bool": {"filter": [topic, years]}},
         "aggs": {
@@ -439,30 +451,47 @@ def test_relevance_search_body_with_disjunctive_facets() -> None:
             "selected": {"terms": {"field": "township", "size": 2, "include": ["甲镇", "乙镇"]}},
         },
     }
-    assert body["aggs"]["topic"] == {
+    assert aggs["topic"] == {
         "filter": {"bool": {"filter": [township, years]}},
         "aggs": {
             "values": {"terms": {"field": "topics", "size": 5}},
             "selected": {"terms": {"field": "topics", "size": 1, "include": ["文体活动"]}},
         },
     }
-    assert body["aggs"]["year"] == {
+    assert aggs["year"] == {
         "filter": {"bool": {"filter": [township, topic]}},
         "aggs": {"values": {"terms": {"field": "year", "size": 5, "order": {"_key": "desc"}}}},
     }
-    assert body["aggs"]["org_level"] == {
-        "filter": {"bool": {"filter": [township, topic, years]}},
-        "aggs": {"values": {"terms": {"field": "org_level", "size": 5}}},
-    }
-    assert body["aggs"]["source"]["aggs"]["values"] == {"terms": {"field": "source_path", "size": 5}}
-    assert set(body) == {"track_total_hits", "from", "size", "query", "sort", "post_filter", "aggs", "collapse"}
+    assert aggs[NARROWED]["filter"] == {"bool": {"filter": [township, topic, years]}}
+    assert set(aggs[NARROWED]["aggs"]) == set(FACETS) - {"township", "topic", "year"}
+    assert aggs[NARROWED]["aggs"]["org_level"] == {"terms": {"field": "org_level", "size": 5}}
+    assert aggs[NARROWED]["aggs"]["source"] == {"terms": {"field": "source_path", "size": 5}}
+
+
+def test_facets_without_filters_are_plain_terms_aggs() -> None:
+    aggs = facet_aggregations(SearchRequest(query="工会", facet_size=7))
+    assert set(aggs) == set(FACETS)
+    assert aggs["township"] == {"terms": {"field": "township", "size": 7}}
+    assert aggs["year"] == {"terms": {"field": "year", "size": 7, "order": {"_key": "desc"}}}
 
 
 def test_year_facet_selection_uses_integers() -> None:
     aggs = facet_aggregations(SearchRequest(filters={"year": ("2023", "20xx")}, facet_size=3))
     assert aggs["year"]["filter"] == {"match_all": {}}
     assert aggs["year"]["aggs"]["selected"] == {"terms": {"field": "year", "size": 1, "include": [2023]}}
-    assert aggs["township"]["filter"] == {"bool": {"filter": [{"terms": {"year": [2023]}}]}}
+    assert aggs[NARROWED]["filter"] == {"bool": {"filter": [{"terms": {"year": [2023]}}]}}
+    assert aggs[NARROWED]["aggs"]["township"] == {"terms": {"field": "township", "size": 3}}
+
+
+def test_page_copies_are_one_terms_agg_under_the_page_query() -> None:
+    query = query_for("工会")
+    assert copies_body(query, ["k1", "k2", "k1"]) == {
+        "size": 0,
+        "track_total_hits": False,
+        "query": {"bool": {"filter": [query, {"terms": {"duplicate_key": ["k1", "k2"]}}]}},
+        "aggs": {"copies": {"terms": {"field": "duplicate_key", "size": 2}}},
+    }
+    assert count_body(query) == {"size": 0, "track_total_hits": True, "query": query}
 
 
 def test_year_sort_body() -> None:
@@ -477,7 +506,6 @@ def test_year_sort_body() -> None:
         == YEAR_SORT
     )
     assert body["track_scores"] is True
-    assert "post_filter" not in body
     assert body["from"] == 0 and body["size"] == 20
 
 
