@@ -80,14 +80,14 @@ STORED_KEYS: tuple[str, ...] = PARAGRAPH_KEYS + ARTICLE_KEYS
 class IndexFields(dict[str, Any]):
     """A paragraph's index fields, knowing where its article's values were written before it.
 
-    ``article_head`` is ``(offset, paragraph_id)`` of the first paragraph of
-    the same article in the same ``replace_source`` batch, when every
-    ``ARTICLE_KEYS`` value is the same there; otherwise None. It is an
-    attribute, not a key: engines that index the dict (Elasticsearch) never
-    see it.
+    ``article_head`` is how many paragraphs earlier in the same
+    ``replace_source`` batch the first paragraph of its article is, when
+    every paragraph of the article there has the same ``ARTICLE_KEYS``
+    values; otherwise None. It is an attribute, not a key: engines that
+    index the dict (Elasticsearch) never see it.
     """
 
-    article_head: tuple[int, str] | None = None
+    article_head: int | None = None
 
 
 #: Longest word token indexed (Elasticsearch's whitespace tokenizer splits longer ones).
@@ -198,13 +198,19 @@ def settle_headings(documents: Iterable[IndexDocument]) -> list[IndexFields]:
 
 
 def _link_articles(fields: list[IndexFields]) -> None:
-    """Point each paragraph at the first paragraph of its article in ``fields`` (``IndexFields.article_head``)."""
-    first: dict[str, int] = {}
+    """Point the later paragraphs of each article at its first (``IndexFields.article_head``).
+
+    Only in an article whose paragraphs all have the same article values, so
+    that its first paragraph is the one paragraph of the batch that holds them.
+    """
+    by_article: dict[str, list[int]] = {}
     for i, f in enumerate(fields):
-        j = first.setdefault(f["article_id"], i)
-        head = fields[j]
-        if j != i and all(f[key] == head[key] for key in ARTICLE_KEYS):
-            f.article_head = (i - j, head["paragraph_id"])
+        by_article.setdefault(f["article_id"], []).append(i)
+    for first, *later in by_article.values():
+        head = fields[first]
+        if all(fields[i][key] == head[key] for i in later for key in ARTICLE_KEYS):
+            for i in later:
+                fields[i].article_head = i - first
 
 
 def document_from_fields(fields: Mapping[str, Any]) -> IndexDocument:

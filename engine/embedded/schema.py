@@ -5,6 +5,13 @@ index the flat field dict of engine.documents.index_fields. Besides those
 fields, the embedded index keeps a few fast fields of its own (tie-breaks,
 duplicate grouping, the quality multiplier, topic combinations) that
 Elasticsearch computes at query time instead.
+
+Sizes (issue 17: the index at most twice the paragraph text): keyword
+fields keep neither positions, freqs nor norms, and a column only where
+something reads one. A paragraph's stored fields are one GB18030 JSON list
+(``encode_values``) without the values it can find elsewhere: its article's
+values, held once by the article's first paragraph of the batch, and a
+duplicate key that the ``collapse_hash`` column holds as a number.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 import zlib
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -23,7 +31,11 @@ from engine import documents as stored
 from engine import facets as registry
 
 #: Bump when the fields below change; an index of another version is refused.
-SCHEMA_VERSION = 9  # 2: facet origins; 3: id_prefix (tie-breaks); 4: quality_weight; 5: topic_set; 6: doc_type, org_type; 7: context (headings); 8: part_of, origin (stored); 9: keyword fields without positions or norms, columns only where read, stored values as a GB18030 list, article values once per batch
+# 2: facet origins; 3: id_prefix (tie-breaks); 4: quality_weight; 5: topic_set; 6: doc_type, org_type;
+# 7: context (headings); 8: part_of, origin (stored); 9: keyword fields without positions or norms, columns only
+# where read, stored values as a GB18030 list; 10: article values once per batch, hex duplicate keys read back
+# from the collapse_hash column.
+SCHEMA_VERSION = 10
 #: The tokenizer of the analysed fields: tokens were made by engine.analysis, the index only splits them apart.
 WHITESPACE = "whitespace_only"
 #: ``sources()`` splits the files into this many partitions when one aggregation cannot list them all.
@@ -33,12 +45,15 @@ TOPIC_SEPARATOR = "\x1f"
 #: Keyword fields nobody reads as a column: ``quality_band`` and ``topics`` are only matched by term
 #: (topic counts come from ``topic_set``), so they keep no fast column.
 UNREAD_COLUMNS = frozenset({"quality_band", "topics"})
-#: Keyword fields only read as a column (``sources()`` aggregates the hashes) and never matched by term.
-COLUMN_ONLY = frozenset({"source_sha256"})
+#: Raw fields only read as a column (paragraph ids sort ties, ``sources()`` aggregates the hashes, the topic
+#: facet counts topic combinations), never matched by term.
+COLUMN_ONLY = frozenset({"paragraph_id", "source_sha256", "topic_set"})
 #: The stored values' encoding. GB18030 maps every Unicode code point and back (tests check all of them),
 #: in 2 bytes for a common Han character where UTF-8 takes 3; lz4, the doc store's compression, finds
 #: few repeats in Chinese prose, so the stored text shrinks by about a third.
 STORED_ENCODING = "gb18030"
+#: A duplicate key as the indexer makes them (engine.embedded.schema.collapse_hash keeps it as a number).
+_HEX_KEY = re.compile("[0-9a-f]{16}")
 #: The stored fields: ``values`` holds nearly everything; ``stored`` keeps the JSON object it used to be,
 #: now with quality only (read straight from the doc store by tests/engine/test_embedded.py).
 VALUES_FIELD = "values"
@@ -55,7 +70,7 @@ def build_schema() -> tantivy.Schema:
         builder.add_integer_field(name, indexed=True, fast=True)
     builder.add_integer_field("position", indexed=True, fast=True)
     # A paragraph's topics as one value: counting a multi-valued column costs ~4x more (see engine.embedded.facets).
-    builder.add_text_field("topic_set", fast=True, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("topic_set", fast=True, tokenizer_name="raw", index_option="basic")  # a column only
     # Cheap per-hit duplicate grouping: fast fields are read in bulk, strings are not.
     builder.add_unsigned_field("collapse_hash", fast=True)
     # tantivy multiplies scores by log2(2 + this), which is how quality weighs in here (see quality_weight).
@@ -104,7 +119,14 @@ def engine_version() -> dict[str, Any]:
 
 
 def collapse_hash(key: str) -> int:
-    """A duplicate key as a 64-bit number, for grouping hits from a fast field."""
+    """A duplicate key as a 64-bit number, for grouping hits from a fast field.
+
+    The indexer's keys are 16 hex digits: such a key is its own number, so
+    that it can be read back from the column (``stored_fields``) instead of
+    being stored. Any other key is hashed.
+    """
+    if _HEX_KEY.fullmatch(key):
+        return int(key, 16)
     return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=8).digest(), "big")
 
 
@@ -168,19 +190,23 @@ def encode_values(fields: Mapping[str, Any]) -> bytes:
     The paragraph's own ``engine.documents.PARAGRAPH_KEYS`` values by
     position (as keys, with lz4 they would cost more than most values), a
     duplicate key that is the paragraph's own id (no duplicate group) as
-    null; then either its article's ``ARTICLE_KEYS`` values, trailing nulls
+    null, one that ``collapse_hash`` keeps as its number as 0; then either its article's ``ARTICLE_KEYS`` values, trailing nulls
     left out, or, when ``fields.article_head`` says an earlier paragraph of
-    the batch holds them, ``{"head": [offset, paragraph_id]}`` instead.
+    the batch holds them, how many documents earlier (a number, which no
+    title is).
     """
     extra = fields.keys() - _STORED_KEY_SET - set(stored.ANALYSED_FIELDS)
     if extra:
         raise ValueError(f"fields {sorted(extra)} are not in engine.documents.STORED_KEYS")
     values: list[Any] = [fields.get(key) for key in _OWN_KEYS]
-    if values[_DUPLICATE_KEY] == fields.get("paragraph_id"):
+    key = values[_DUPLICATE_KEY]
+    if key == fields.get("paragraph_id"):
         values[_DUPLICATE_KEY] = None
+    elif _HEX_KEY.fullmatch(key):
+        values[_DUPLICATE_KEY] = _KEY_IN_COLUMN
     head = getattr(fields, "article_head", None)
     if head is not None:
-        values.append({"head": list(head)})
+        values.append(head)
     else:
         article = [fields.get(key) for key in stored.ARTICLE_KEYS]
         while article and article[-1] is None:
@@ -189,17 +215,19 @@ def encode_values(fields: Mapping[str, Any]) -> bytes:
     return json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode(STORED_ENCODING)
 
 
-def decode_document(document: tantivy.Document) -> tuple[dict[str, Any], tuple[int, str] | None]:
-    """The stored fields of one paragraph, and where its article's values are if it does not hold them."""
+def decode_document(document: tantivy.Document) -> tuple[dict[str, Any], int | None]:
+    """The stored fields of one paragraph, and how many documents earlier its article's values are if not here.
+
+    A duplicate key kept in the ``collapse_hash`` column comes back as 0 (``stored_fields`` reads it).
+    """
     values = json.loads(document.get_first(VALUES_FIELD).decode(STORED_ENCODING))
     fields = dict(zip(_OWN_KEYS, values, strict=False))
     fields.update(json.loads(document.get_first(SHIM_FIELD)))
     if fields["duplicate_key"] is None:
         fields["duplicate_key"] = fields["paragraph_id"]
     rest = values[len(_OWN_KEYS) :]
-    if len(rest) == 1 and isinstance(rest[0], dict):
-        offset, head_id = rest[0]["head"]
-        return fields, (offset, head_id)
+    if len(rest) == 1 and type(rest[0]) is int:
+        return fields, rest[0]
     fields.update(zip(stored.ARTICLE_KEYS, rest + [None] * (len(stored.ARTICLE_KEYS) - len(rest)), strict=True))
     return fields, None
 
@@ -207,30 +235,49 @@ def decode_document(document: tantivy.Document) -> tuple[dict[str, Any], tuple[i
 def stored_fields(searcher: tantivy.Searcher, address: tantivy.DocAddress) -> dict[str, Any]:
     """The stored fields of the paragraph at ``address`` (its article's values read from where they are)."""
     fields, head = decode_document(searcher.doc(address))
+    if fields["duplicate_key"] == _KEY_IN_COLUMN:
+        fields["duplicate_key"] = f"{searcher.fast_field_values('collapse_hash', [address])[0]:016x}"
     if head is not None:
-        fields.update(_article_values(searcher, address, *head))
+        fields.update(_article_values(searcher, address, head, fields["article_id"]))
     return {key: fields[key] for key in stored.STORED_KEYS}
 
 
 def _article_values(
-    searcher: tantivy.Searcher, address: tantivy.DocAddress, offset: int, head_id: str
+    searcher: tantivy.Searcher, address: tantivy.DocAddress, offset: int, article_id: str
 ) -> dict[str, Any]:
-    """The ``ARTICLE_KEYS`` values held by the paragraph ``head_id``, ``offset`` documents before ``address``.
+    """The ``ARTICLE_KEYS`` values of the paragraph at ``address``, held ``offset`` documents before it.
 
-    A batch is added in order and deleted whole, so the head is nearly always
-    there, in the same doc-store block. When it is not (a segment was flushed
-    in the middle of the batch), it is looked up by its id.
+    A batch is added in order and deleted whole, so they are nearly always
+    there, in the same doc-store block. When they are not (a segment was
+    flushed in the middle of the batch), the article's paragraphs are
+    searched for the one that holds them.
     """
     if offset <= address.doc:
         fields, head = decode_document(searcher.doc(tantivy.DocAddress(address.segment_ord, address.doc - offset)))
-        if head is None and fields["paragraph_id"] == head_id:
+        if head is None and fields["article_id"] == article_id:
             return {key: fields[key] for key in stored.ARTICLE_KEYS}
-    query = tantivy.Query.term_query(_lookup_schema(), "paragraph_id", head_id)
-    for _, found in searcher.search(query, limit=8).hits:
+    schema = _lookup_schema()
+    article = tantivy.Query.term_query(schema, "article_id", article_id)
+    for values in _article_heads(searcher, article):
+        # Another file's article of the same id also has a head: the right one shares this paragraph's file.
+        same_file = tantivy.Query.term_query(schema, "source_path", values["source_path"])
+        both = tantivy.Query.boolean_query([(tantivy.Occur.Must, article), (tantivy.Occur.Must, same_file)])
+        count = searcher.search(both, limit=1, count=True).count
+        hits = searcher.search(both, limit=max(count, 1)).hits
+        if any((a.segment_ord, a.doc) == (address.segment_ord, address.doc) for _, a in hits):
+            return values
+    raise LookupError(f"no paragraph of the article {article_id} holds its stored fields")
+
+
+def _article_heads(searcher: tantivy.Searcher, article: tantivy.Query) -> list[dict[str, Any]]:
+    """The ``ARTICLE_KEYS`` values of each paragraph matching ``article`` that holds them."""
+    count = searcher.search(article, limit=1, count=True).count
+    heads = []
+    for _, found in searcher.search(article, limit=max(count, 1)).hits:
         fields, head = decode_document(searcher.doc(found))
         if head is None:
-            return {key: fields[key] for key in stored.ARTICLE_KEYS}
-    raise LookupError(f"the paragraph {head_id} holding its article's stored fields is missing from the index")
+            heads.append({key: fields[key] for key in stored.ARTICLE_KEYS})
+    return heads
 
 
 @functools.cache
@@ -244,3 +291,5 @@ _SHIM_KEYS = ("quality",)
 _OWN_KEYS = tuple(key for key in stored.PARAGRAPH_KEYS if key not in _SHIM_KEYS)
 _STORED_KEY_SET = frozenset(stored.STORED_KEYS)
 _DUPLICATE_KEY = _OWN_KEYS.index("duplicate_key")
+#: Stands for a duplicate key that is read from the ``collapse_hash`` column (no key is a number).
+_KEY_IN_COLUMN = 0

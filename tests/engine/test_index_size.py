@@ -56,20 +56,21 @@ def test_later_paragraphs_of_an_article_point_at_its_first() -> None:
     fields = documents.settle_headings(CORPUS)
     linked = [f for f in fields if f.article_head is not None]
     assert linked, "the corpus has articles of several paragraphs"
-    for f in linked:
-        offset, head_id = f.article_head
-        head = fields[fields.index(f) - offset]
-        assert head["paragraph_id"] == head_id and head.article_head is None
+    for i, f in enumerate(fields):
+        if f.article_head is None:
+            continue
+        head = fields[i - f.article_head]
+        assert head["article_id"] == f["article_id"] and head.article_head is None
         assert all(head[key] == f[key] for key in documents.ARTICLE_KEYS)
         back, where = embedded_schema.decode_document(embedded_schema.to_tantivy(f))
-        assert where == (offset, head_id)
+        assert where == f.article_head
         assert back == {k: v for k, v in _shown(f).items() if k not in documents.ARTICLE_KEYS}
 
 
-def test_a_paragraph_whose_article_values_differ_holds_its_own() -> None:
-    first, second = (replace(doc, article_id="one") for doc in CORPUS[:2])
-    fields = documents.settle_headings([first, replace(second, title="另一个标题")])
-    assert fields[1].article_head is None
+def test_an_article_whose_paragraphs_differ_in_article_values_holds_them_in_each() -> None:
+    first, second, third = (replace(doc, article_id="one") for doc in CORPUS[:3])
+    fields = documents.settle_headings([first, replace(second, title="另一个标题"), third])
+    assert [f.article_head for f in fields] == [None, None, None]
 
 
 def test_a_paragraph_without_a_duplicate_group_is_its_own_key() -> None:
@@ -120,23 +121,63 @@ def test_article_and_copies_read_back_every_stored_field(index_dir: Path) -> Non
         engine.close()
 
 
-def test_an_article_head_not_where_the_offset_says_is_found_by_its_id(index_dir: Path) -> None:
+def test_an_article_head_not_where_the_offset_says_is_found_by_its_article(index_dir: Path) -> None:
     # A segment flushed in the middle of a batch moves the head out of reach of the offset.
     engine = EmbeddedEngine(index_dir)
     try:
         generation = engine._generations.live()
         assert generation is not None
         searcher = generation.searcher()
-        everything = searcher.search(tantivy.Query.all_query(), limit=1000).hits
         checked = 0
-        for _, address in everything:
-            _, head = embedded_schema.decode_document(searcher.doc(address))
+        for _, address in searcher.search(tantivy.Query.all_query(), limit=1000).hits:
+            fields, head = embedded_schema.decode_document(searcher.doc(address))
             if head is None:
                 continue
-            right = embedded_schema._article_values(searcher, address, *head)
-            assert embedded_schema._article_values(searcher, address, head[0] + 1, head[1]) == right
-            assert embedded_schema._article_values(searcher, address, address.doc + 1, head[1]) == right
+            right = embedded_schema._article_values(searcher, address, head, fields["article_id"])
+            for wrong in (head + 1, address.doc + 1):
+                assert embedded_schema._article_values(searcher, address, wrong, fields["article_id"]) == right
             checked += 1
         assert checked
     finally:
         engine.close()
+
+
+def test_a_head_is_told_from_another_files_article_of_the_same_id(tmp_path: Path) -> None:
+    docs = [replace(doc, article_id="same") for doc in CORPUS if doc.source_path == CORPUS[0].source_path]
+    other = [replace(doc, source_path="elsewhere.txt", title="别处") for doc in docs]
+    engine = load(EmbeddedEngine(tmp_path), docs + other)
+    try:
+        generation = engine._generations.live()
+        assert generation is not None
+        searcher = generation.searcher()
+        for _, address in searcher.search(tantivy.Query.all_query(), limit=1000).hits:
+            _, head = embedded_schema.decode_document(searcher.doc(address))
+            if head is not None:
+                found = embedded_schema._article_values(searcher, address, address.doc + 1, "same")
+                assert found == embedded_schema._article_values(searcher, address, head, "same")
+    finally:
+        engine.close()
+
+
+def test_duplicate_keys_read_back_from_the_column_are_the_keys_given(tmp_path: Path) -> None:
+    keys = ["00000000000000ff", "0123456789abcdef", "ffffffffffffffff", "0123456789ABCDEF", "dup-teku"]
+    base = [doc for doc in CORPUS if not doc.is_heading][: 2 * len(keys)]
+    docs = [replace(doc, duplicate_key=keys[i % len(keys)]) for i, doc in enumerate(base)]
+    engine = load(EmbeddedEngine(tmp_path), docs)
+    try:
+        for key in keys:
+            copies = engine.copies(key)
+            assert sorted(d.paragraph_id for d in copies) == sorted(
+                d.paragraph_id for d in docs if d.duplicate_key == key
+            )
+            assert {d.duplicate_key for d in copies} == {key}
+        for article_id in {doc.article_id for doc in docs}:
+            for back in engine.article(article_id):
+                assert back.duplicate_key == next(d.duplicate_key for d in docs if d.paragraph_id == back.paragraph_id)
+    finally:
+        engine.close()
+
+
+def test_a_hex_duplicate_key_is_its_own_collapse_number() -> None:
+    assert embedded_schema.collapse_hash("00000000000000ff") == 255
+    assert embedded_schema.collapse_hash("0123456789ABCDEF") != int("0123456789ABCDEF", 16)
