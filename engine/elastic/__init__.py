@@ -368,12 +368,15 @@ class ElasticsearchEngine:
             raise RuntimeError("no rebuild under way")
         try:
             self._writer.flush()
-            self._indices.settle(new)
             self._refresh(new)
+            self._indices.settle(new)
         except BaseException:
             # engine.rebuilding only aborts what fails inside its block; a batch refused here
             # must not leave the half-built index as the target of later writes.
-            self.abort_rebuild()
+            try:
+                self.abort_rebuild()
+            except EngineUnavailable as exc:  # the first failure is the one to report
+                log.warning("could not delete the unfinished rebuild index: %s", exc)
             raise
         self._indices.swap(new)
         self._dirty_sources.clear()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ from engine._es_transport import GuardedCalls
 
 #: Bulk request size: ES's guidance is 5–15 MB; a few requests per 100k paragraphs keep overhead low.
 BATCH_BYTES = 8 * 1024 * 1024
+#: Bulk requests in flight at once: ES indexes them on as many write threads, while this process analyses.
+IN_FLIGHT = 2
 #: Items refused with 429 (the node's write queue is full) are resent this often, with exponential backoff.
 BULK_MAX_RETRIES = 5
 BULK_INITIAL_BACKOFF_S = 1.0
@@ -140,8 +143,7 @@ class BulkWriter:
         self._call = call
         self._remove_source = remove_source
         self._batch: Batch | None = None
-        self._in_flight: Future[list[Rejection]] | None = None
-        self._in_flight_batch: Batch | None = None
+        self._in_flight: deque[tuple[Future[list[Rejection]], Batch]] = deque()
         self._executor: ThreadPoolExecutor | None = None
 
     def add(self, index: str, source_path: str, documents: Iterable[Mapping[str, Any]]) -> None:
@@ -164,13 +166,14 @@ class BulkWriter:
     def flush(self) -> None:
         """Send what is queued and wait until every request has been answered (raises DocumentsRejected)."""
         self._submit()
-        self._wait()
+        while self._in_flight:
+            self._wait()
 
     def discard(self) -> None:
-        """Forget what is queued and let the request in flight end, whatever its outcome (an aborted rebuild)."""
+        """Forget what is queued and let the requests in flight end, whatever their outcome (an aborted rebuild)."""
         self._batch = None
-        future, self._in_flight, self._in_flight_batch = self._in_flight, None, None
-        if future is not None:
+        while self._in_flight:
+            future, _ = self._in_flight.popleft()
             # Its outcome does not matter: the index it wrote to is being thrown away.
             with contextlib.suppress(Exception):
                 future.result()
@@ -186,18 +189,16 @@ class BulkWriter:
         batch, self._batch = self._batch, None
         if batch is None or not batch.lines:
             return
-        # One request in flight: the next batch is analysed while ES indexes this one, and memory stays bounded.
-        self._wait()
+        # A bounded number in flight: the next batch is analysed while ES indexes these, memory stays bounded.
+        while len(self._in_flight) >= IN_FLIGHT:
+            self._wait()
         if self._executor is None:
-            self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="es-bulk")
-        self._in_flight = self._executor.submit(send, self._client, self._call, batch)
-        self._in_flight_batch = batch
+            self._executor = ThreadPoolExecutor(max_workers=IN_FLIGHT, thread_name_prefix="es-bulk")
+        self._in_flight.append((self._executor.submit(send, self._client, self._call, batch), batch))
 
     def _wait(self) -> None:
-        future, batch = self._in_flight, self._in_flight_batch
-        self._in_flight, self._in_flight_batch = None, None
-        if future is None or batch is None:
-            return
+        """Wait for the oldest request in flight; raise DocumentsRejected if it lost paragraphs."""
+        future, batch = self._in_flight.popleft()
         rejected = future.result()
         if rejected:
             self._reject(batch.index, rejected)

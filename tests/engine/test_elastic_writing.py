@@ -59,17 +59,11 @@ def test_batch_remembers_ids_sources_and_size() -> None:
 
 
 def test_rebuild_settings_and_what_the_swap_restores() -> None:
-    assert REBUILD_SETTINGS == {
-        "index": {"number_of_replicas": 0, "auto_expand_replicas": "false", "translog": {"durability": "async"}}
-    }
-    # The template expands replicas automatically: that comes back, with per-request durability.
-    assert settled_settings(template_body("summaries")) == {
-        "index": {"auto_expand_replicas": "0-2", "translog": {"durability": "request"}}
-    }
+    assert REBUILD_SETTINGS == {"index": {"number_of_replicas": 0, "auto_expand_replicas": "false"}}
+    # The template expands replicas automatically: that comes back.
+    assert settled_settings(template_body("summaries")) == {"index": {"auto_expand_replicas": "0-2"}}
     fixed = {"template": {"settings": {"index": {"number_of_replicas": 2}}}}
-    assert settled_settings(fixed) == {
-        "index": {"auto_expand_replicas": "false", "number_of_replicas": 2, "translog": {"durability": "request"}}
-    }
+    assert settled_settings(fixed) == {"index": {"auto_expand_replicas": "false", "number_of_replicas": 2}}
 
 
 # -- on a node --------------------------------------------------------------------
@@ -105,7 +99,6 @@ def test_a_rebuild_sends_files_in_batches_and_swaps_them_in(engine: Any) -> None
     assert engine.search(SearchRequest(query="职代会", collapse=False)).total == 9
     assert engine.sources() == {"a": "sha-a", "b": "sha-b", "c": "sha-c"}
     (index,) = engine.client.indices.get_settings(index=engine.alias).body.values()
-    assert index["settings"]["index"]["translog"]["durability"] == "request"
     assert index["settings"]["index"]["auto_expand_replicas"] == "0-2"
 
 
