@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 from engine import analysis, documents
@@ -72,3 +73,11 @@ def test_words_longer_than_elasticsearch_accepts_are_left_out_of_the_words_view(
     fields = documents.index_fields(replace(by_id("a000-0001"), text=f"工会 {blob} 职工"))
     assert fields["words"].split() == ["工会", "职工"]
     assert blob[:2] in fields["chars"].split()  # still findable literally through the chars view
+
+
+def test_where_an_articles_values_are_is_no_index_field() -> None:
+    # Elasticsearch indexes the dicts as they are: the link to the article's first paragraph must not show.
+    fields = documents.settle_headings(CORPUS)
+    assert any(f.article_head is not None for f in fields)
+    for f in fields:
+        assert json.loads(json.dumps(f)) == dict(f) and "article_head" not in f
