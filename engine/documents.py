@@ -47,20 +47,21 @@ ANALYSED_FIELDS: tuple[str, ...] = ("words", "chars", plan.CONTEXT_FIELD)
 CONTEXT_BREAK = "\u2016\u2016"
 
 #: The keys of ``stored_fields`` that are a paragraph's own, in the order the embedded index stores their
-#: values (a list: engine.embedded.schema).
+#: values (a list: engine.embedded.schema): those most often alike from one paragraph to the next first, so
+#: that the doc store's lz4 keeps them as one repeat.
 PARAGRAPH_KEYS: tuple[str, ...] = (
     "paragraph_id",
-    "position",
-    "text",
-    "section_path",
-    "is_heading",
-    "topics",
-    "quality",
-    "quality_band",
     "duplicate_key",
+    "quality_band",
     "part_of",
     "origin",
     "article_id",
+    "section_path",
+    "topics",
+    "is_heading",
+    "text",
+    "position",
+    "quality",
 )
 #: The keys of ``stored_fields`` that every paragraph copies from its article. The embedded index stores
 #: them once per article where it can (see ``settle_headings``). ``title`` comes first: never a list or dict.

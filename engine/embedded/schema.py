@@ -34,8 +34,9 @@ from engine import facets as registry
 # 2: facet origins; 3: id_prefix (tie-breaks); 4: quality_weight; 5: topic_set; 6: doc_type, org_type;
 # 7: context (headings); 8: part_of, origin (stored); 9: keyword fields without positions or norms, columns only
 # where read, stored values as a GB18030 list; 10: article values once per batch, hex duplicate keys read back
-# from the collapse_hash column.
-SCHEMA_VERSION = 10
+# from the collapse_hash column; 11: usual ids and quality bands left out of the stored values, position not
+# indexed.
+SCHEMA_VERSION = 11
 #: The tokenizer of the analysed fields: tokens were made by engine.analysis, the index only splits them apart.
 WHITESPACE = "whitespace_only"
 #: ``sources()`` splits the files into this many partitions when one aggregation cannot list them all.
@@ -68,7 +69,8 @@ def build_schema() -> tantivy.Schema:
         builder.add_text_field(name, fast=name not in UNREAD_COLUMNS, tokenizer_name="raw", index_option="basic")
     for name in sorted(registry.integer_fields()):
         builder.add_integer_field(name, indexed=True, fast=True)
-    builder.add_integer_field("position", indexed=True, fast=True)
+    # Sorts an article's paragraphs and counts matches (columns); never searched.
+    builder.add_integer_field("position", indexed=False, fast=True)
     # A paragraph's topics as one value: counting a multi-valued column costs ~4x more (see engine.embedded.facets).
     builder.add_text_field("topic_set", fast=True, tokenizer_name="raw", index_option="basic")  # a column only
     # Cheap per-hit duplicate grouping: fast fields are read in bulk, strings are not.
@@ -187,13 +189,15 @@ def to_tantivy(fields: Mapping[str, Any]) -> tantivy.Document:
 def encode_values(fields: Mapping[str, Any]) -> bytes:
     """The ``values`` bytes of one paragraph: a JSON list in ``STORED_ENCODING``.
 
-    The paragraph's own ``engine.documents.PARAGRAPH_KEYS`` values by
-    position (as keys, with lz4 they would cost more than most values), a
-    duplicate key that is the paragraph's own id (no duplicate group) as
-    null, one that ``collapse_hash`` keeps as its number as 0; then either its article's ``ARTICLE_KEYS`` values, trailing nulls
-    left out, or, when ``fields.article_head`` says an earlier paragraph of
-    the batch holds them, how many documents earlier (a number, which no
-    title is).
+    First the paragraph's own ``engine.documents.PARAGRAPH_KEYS`` values by
+    position (as keys, with lz4 they would cost more than most values), null
+    where the value follows from the others: the id when it is the usual one
+    (article id and position), the quality band when it is quality's, the
+    duplicate key when it is the paragraph's own id (no duplicate group); 0
+    for a duplicate key that ``collapse_hash`` keeps as its number. Then either
+    its article's ``ARTICLE_KEYS`` values, trailing nulls left out, or, when
+    ``fields.article_head`` says an earlier paragraph of the batch holds
+    them, how many documents earlier that is (a number, which no title is).
     """
     extra = fields.keys() - _STORED_KEY_SET - set(stored.ANALYSED_FIELDS)
     if extra:
@@ -204,6 +208,10 @@ def encode_values(fields: Mapping[str, Any]) -> bytes:
         values[_DUPLICATE_KEY] = None
     elif _HEX_KEY.fullmatch(key):
         values[_DUPLICATE_KEY] = _KEY_IN_COLUMN
+    if fields.get("paragraph_id") == _usual_id(fields):
+        values[_PARAGRAPH_ID] = None
+    if fields.get("quality_band") == plan.quality_band(fields.get("quality") or 0.0, bool(fields.get("is_heading"))):
+        values[_QUALITY_BAND] = None
     head = getattr(fields, "article_head", None)
     if head is not None:
         values.append(head)
@@ -223,8 +231,12 @@ def decode_document(document: tantivy.Document) -> tuple[dict[str, Any], int | N
     values = json.loads(document.get_first(VALUES_FIELD).decode(STORED_ENCODING))
     fields = dict(zip(_OWN_KEYS, values, strict=False))
     fields.update(json.loads(document.get_first(SHIM_FIELD)))
+    if fields["paragraph_id"] is None:
+        fields["paragraph_id"] = _usual_id(fields)
     if fields["duplicate_key"] is None:
         fields["duplicate_key"] = fields["paragraph_id"]
+    if fields["quality_band"] is None:
+        fields["quality_band"] = plan.quality_band(fields["quality"] or 0.0, bool(fields["is_heading"]))
     rest = values[len(_OWN_KEYS) :]
     if len(rest) == 1 and type(rest[0]) is int:
         return fields, rest[0]
@@ -280,6 +292,11 @@ def _article_heads(searcher: tantivy.Searcher, article: tantivy.Query) -> list[d
     return heads
 
 
+def _usual_id(fields: Mapping[str, Any]) -> str:
+    """The id the indexer gives a paragraph that is not a part: its article's id and its position."""
+    return f"{fields.get('article_id')}-{fields.get('position'):04d}"
+
+
 @functools.cache
 def _lookup_schema() -> tantivy.Schema:
     """The schema term queries are built against (fields by name: every generation of this version has it)."""
@@ -291,5 +308,7 @@ _SHIM_KEYS = ("quality",)
 _OWN_KEYS = tuple(key for key in stored.PARAGRAPH_KEYS if key not in _SHIM_KEYS)
 _STORED_KEY_SET = frozenset(stored.STORED_KEYS)
 _DUPLICATE_KEY = _OWN_KEYS.index("duplicate_key")
+_PARAGRAPH_ID = _OWN_KEYS.index("paragraph_id")
+_QUALITY_BAND = _OWN_KEYS.index("quality_band")
 #: Stands for a duplicate key that is read from the ``collapse_hash`` column (no key is a number).
 _KEY_IN_COLUMN = 0

@@ -181,3 +181,14 @@ def test_duplicate_keys_read_back_from_the_column_are_the_keys_given(tmp_path: P
 def test_a_hex_duplicate_key_is_its_own_collapse_number() -> None:
     assert embedded_schema.collapse_hash("00000000000000ff") == 255
     assert embedded_schema.collapse_hash("0123456789ABCDEF") != int("0123456789ABCDEF", 16)
+
+
+def test_values_that_follow_from_others_come_back_as_given() -> None:
+    doc = replace(CORPUS[0], article_id="art", paragraph_id="art-0003", position=3, duplicate_key="")
+    part = replace(doc, paragraph_id="art-0003.0001", position=4, part_of="art-0003")
+    heading_only = replace(doc, paragraph_id="solo-0000", article_id="solo", position=0, is_heading=True)
+    for fields in documents.settle_headings([doc, part]) + documents.settle_headings([heading_only]):
+        fields.article_head = None
+        back, _ = embedded_schema.decode_document(embedded_schema.to_tantivy(fields))
+        assert back == _shown(fields)
+    assert documents.settle_headings([heading_only])[0]["quality_band"] == "low"
