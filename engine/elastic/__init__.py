@@ -14,6 +14,8 @@ back into contract objects. It pairs file by file with engine/embedded/:
 - ``bodies``: plan → queries and aggregations ↔ embedded ``compile``
 - ``ranking``: orders, duplicate collapse ↔ embedded ``ranking``
 - ``facets``: disjunctive facet counts ↔ embedded ``facets``
+- ``writing``: bulk requests, batched across files in a rebuild (no embedded
+  counterpart: tantivy's writer batches by itself)
 
 Timeouts, retries and the circuit breaker for a hung node live in
 engine._es_transport.

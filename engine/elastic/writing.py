@@ -62,11 +62,13 @@ class DocumentsRejected(RuntimeError):
         super().__init__(f"Elasticsearch rejected {len(rejected)} paragraph(s) of {files}: {sample}")
 
 
+#: One encoder for every line: ``json.dumps`` with options builds a new one per call.
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def bulk_line(fields: Mapping[str, Any]) -> bytes:
     """One ``index`` action and its source as NDJSON (the index is named in the request path)."""
-    action = json.dumps({"index": {"_id": fields["paragraph_id"]}}, ensure_ascii=False, separators=(",", ":"))
-    source = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
-    return f"{action}\n{source}\n".encode()
+    return f'{{"index":{{"_id":{_encode(fields["paragraph_id"])}}}}}\n{_encode(fields)}\n'.encode()
 
 
 @dataclass
