@@ -265,9 +265,11 @@ def _article_values(
     searched for the one that holds them.
     """
     if offset <= address.doc:
-        fields, head = decode_document(searcher.doc(tantivy.DocAddress(address.segment_ord, address.doc - offset)))
-        if head is None and fields["article_id"] == article_id:
-            return {key: fields[key] for key in stored.ARTICLE_KEYS}
+        held = _held_article_values(
+            searcher.doc(tantivy.DocAddress(address.segment_ord, address.doc - offset)).get_first(VALUES_FIELD)
+        )
+        if held is not None and held[0] == article_id:
+            return dict(held[1])
     schema = _lookup_schema()
     article = tantivy.Query.term_query(schema, "article_id", article_id)
     for values in _article_heads(searcher, article):
@@ -279,6 +281,22 @@ def _article_values(
         if any((a.segment_ord, a.doc) == (address.segment_ord, address.doc) for _, a in hits):
             return values
     raise LookupError(f"no paragraph of the article {article_id} holds its stored fields")
+
+
+@functools.lru_cache(maxsize=1024)
+def _held_article_values(blob: bytes) -> tuple[str, tuple[tuple[str, Any], ...]] | None:
+    """The article id and ``ARTICLE_KEYS`` values in one paragraph's ``values`` bytes, None if it has none.
+
+    Remembered by the bytes themselves, so never stale: the paragraphs of a
+    page of hits often share an article, whose first paragraph is then
+    parsed once.
+    """
+    values = json.loads(blob.decode(STORED_ENCODING))
+    rest = values[len(_OWN_KEYS) :]
+    if len(rest) == 1 and type(rest[0]) is int:
+        return None
+    padded = rest + [None] * (len(stored.ARTICLE_KEYS) - len(rest))
+    return values[_ARTICLE_ID], tuple(zip(stored.ARTICLE_KEYS, padded, strict=True))
 
 
 def _article_heads(searcher: tantivy.Searcher, article: tantivy.Query) -> list[dict[str, Any]]:
@@ -310,5 +328,6 @@ _STORED_KEY_SET = frozenset(stored.STORED_KEYS)
 _DUPLICATE_KEY = _OWN_KEYS.index("duplicate_key")
 _PARAGRAPH_ID = _OWN_KEYS.index("paragraph_id")
 _QUALITY_BAND = _OWN_KEYS.index("quality_band")
+_ARTICLE_ID = _OWN_KEYS.index("article_id")
 #: Stands for a duplicate key that is read from the ``collapse_hash`` column (no key is a number).
 _KEY_IN_COLUMN = 0
