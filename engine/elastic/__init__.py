@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -36,8 +37,10 @@ from engine import documents as stored
 from engine._es_transport import CircuitBreaker, GuardedCalls, probe_for, read_client, redact, write_options
 from engine.contract import EngineUnavailable, IncompatibleIndex, IndexDocument, SearchRequest, SearchResult
 from engine.elastic.bodies import (
+    DUPLICATE_KEY,
     SOURCES_PAGE,
     compile_node,
+    copies_agg_body,
     copies_body,
     count_body,
     search_bodies,
@@ -156,8 +159,14 @@ class ElasticsearchEngine:
         raw_hits = page["hits"]["hits"]
         if not raw_hits:
             return {}
-        (copies,) = self._msearch(target, "count copies", [copies_body(body["query"], page_keys(raw_hits))])
-        return {b["key"]: int(b["doc_count"]) for b in copies["aggregations"]["copies"]["buckets"]}
+        keys = page_keys(raw_hits)
+        (listed,) = self._msearch(target, "count copies", [copies_body(body["query"], keys)])
+        rows = listed["hits"]["hits"]
+        if int(listed["hits"]["total"]["value"]) <= len(rows):
+            return dict(Counter(row["fields"][DUPLICATE_KEY][0] for row in rows))
+        # A group with hundreds of copies: count them by key instead of listing them.
+        (counted,) = self._msearch(target, "count copies", [copies_agg_body(body["query"], keys)])
+        return {b["key"]: int(b["doc_count"]) for b in counted["aggregations"]["copies"]["buckets"]}
 
     def _msearch(self, target: str, what: str, bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Several searches in one request, run side by side on the node; their responses in order."""

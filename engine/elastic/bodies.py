@@ -26,6 +26,9 @@ MAX_RESULT_WINDOW = 10_000
 SOURCES_PAGE = 1000
 
 MATCH_NONE: dict[str, Any] = {"match_none": {}}
+#: The field that groups copies of one paragraph, and how many copies of a page's groups are listed by key.
+DUPLICATE_KEY = "duplicate_key"
+COPIES_LISTED = 300
 #: The ``filter`` agg holding the facets that only the other facets' selections narrow.
 NARROWED = "narrowed"
 
@@ -253,16 +256,39 @@ def facets_body(
     return search_bodies(request, _plan(request, parsed, expansion))[1]
 
 
-def copies_body(query: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
+def copies_body(query: Mapping[str, Any], keys: Iterable[str], limit: int | None = None) -> dict[str, Any]:
+    """The paragraphs under ``query`` that share one of the page's duplicate ``keys``, by their keys only.
+
+    A page's groups hold a few dozen paragraphs in all, so listing their keys
+    from doc values (no ``_source``, no scores, index order) and counting them
+    here costs less than a ``terms`` agg, which maps the field's global
+    ordinals (tens of thousands of keys) for a handful of documents. When more
+    than ``limit`` (COPIES_LISTED) paragraphs match, ``copies_agg_body`` counts them instead.
+    """
+    return {
+        "size": limit if limit is not None else COPIES_LISTED,
+        "track_total_hits": True,
+        "_source": False,
+        "stored_fields": "_none_",
+        "docvalue_fields": [DUPLICATE_KEY],
+        "sort": ["_doc"],
+        "query": _keys_under(query, keys),
+    }
+
+
+def copies_agg_body(query: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
     """How many paragraphs under ``query`` share each of the page's duplicate ``keys`` (one ``terms`` agg)."""
     wanted = list(dict.fromkeys(keys))
-    field = "duplicate_key"
     return {
         "size": 0,
         "track_total_hits": False,
-        "query": {"bool": {"filter": [query, {"terms": {field: wanted}}]}},
-        "aggs": {"copies": {"terms": {"field": field, "size": max(1, len(wanted))}}},
+        "query": _keys_under(query, wanted),
+        "aggs": {"copies": {"terms": {"field": DUPLICATE_KEY, "size": max(1, len(wanted))}}},
     }
+
+
+def _keys_under(query: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]:
+    return {"bool": {"filter": [query, {"terms": {DUPLICATE_KEY: list(dict.fromkeys(keys))}}]}}
 
 
 def count_body(query: Mapping[str, Any]) -> dict[str, Any]:

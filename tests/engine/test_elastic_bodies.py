@@ -21,6 +21,7 @@ from engine.documents import index_fields
 from engine.elastic.bodies import (
     NARROWED,
     compile_node,
+    copies_agg_body,
     copies_body,
     count_body,
     facet_aggregations,
@@ -483,12 +484,24 @@ def test_year_facet_selection_uses_integers() -> None:
     assert aggs[NARROWED]["aggs"]["township"] == {"terms": {"field": "township", "size": 3}}
 
 
-def test_page_copies_are_one_terms_agg_under_the_page_query() -> None:
+def test_page_copies_are_listed_by_key_under_the_page_query() -> None:
     query = query_for("工会")
-    assert copies_body(query, ["k1", "k2", "k1"]) == {
+    under = {"bool": {"filter": [query, {"terms": {"duplicate_key": ["k1", "k2"]}}]}}
+    # Keys from doc values, no source, no scores: counted in Python.
+    assert copies_body(query, ["k1", "k2", "k1"], limit=50) == {
+        "size": 50,
+        "track_total_hits": True,
+        "_source": False,
+        "stored_fields": "_none_",
+        "docvalue_fields": ["duplicate_key"],
+        "sort": ["_doc"],
+        "query": under,
+    }
+    # More copies than that: one terms agg counts them.
+    assert copies_agg_body(query, ["k1", "k2", "k1"]) == {
         "size": 0,
         "track_total_hits": False,
-        "query": {"bool": {"filter": [query, {"terms": {"duplicate_key": ["k1", "k2"]}}]}},
+        "query": under,
         "aggs": {"copies": {"terms": {"field": "duplicate_key", "size": 2}}},
     }
     assert count_body(query) == {"size": 0, "track_total_hits": True, "query": query}

@@ -62,3 +62,12 @@ def _answer(engine: SearchEngine, params: dict[str, list[str]]) -> tuple[Any, ..
 def test_elasticsearch_answers_like_the_embedded_engine(engines: Any, params: dict[str, list[str]]) -> None:
     embedded, elastic = engines
     assert _answer(elastic, params) == _answer(embedded, params)
+
+
+def test_group_sizes_past_the_listing_limit_are_counted_by_key(engines: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import engine.elastic.bodies as bodies
+
+    embedded, elastic = engines
+    monkeypatch.setattr(bodies, "COPIES_LISTED", 1)
+    for params in ({"q": ["工会"]}, {"q": ["职工"]}, {"q": [""]}):
+        assert _answer(elastic, params) == _answer(embedded, params)
