@@ -251,12 +251,12 @@ def stored_fields(searcher: tantivy.Searcher, address: tantivy.DocAddress) -> di
         fields["duplicate_key"] = f"{searcher.fast_field_values('collapse_hash', [address])[0]:016x}"
     if head is not None:
         fields.update(_article_values(searcher, address, head, fields["article_id"]))
-    return {key: fields[key] for key in stored.STORED_KEYS}
+    return fields
 
 
 def _article_values(
     searcher: tantivy.Searcher, address: tantivy.DocAddress, offset: int, article_id: str
-) -> dict[str, Any]:
+) -> Mapping[str, Any] | Iterable[tuple[str, Any]]:
     """The ``ARTICLE_KEYS`` values of the paragraph at ``address``, held ``offset`` documents before it.
 
     A batch is added in order and deleted whole, so they are nearly always
@@ -269,7 +269,7 @@ def _article_values(
             searcher.doc(tantivy.DocAddress(address.segment_ord, address.doc - offset)).get_first(VALUES_FIELD)
         )
         if held is not None and held[0] == article_id:
-            return dict(held[1])
+            return held[1]
     schema = _lookup_schema()
     article = tantivy.Query.term_query(schema, "article_id", article_id)
     for values in _article_heads(searcher, article):

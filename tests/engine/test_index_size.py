@@ -133,9 +133,9 @@ def test_an_article_head_not_where_the_offset_says_is_found_by_its_article(index
             fields, head = embedded_schema.decode_document(searcher.doc(address))
             if head is None:
                 continue
-            right = embedded_schema._article_values(searcher, address, head, fields["article_id"])
+            right = dict(embedded_schema._article_values(searcher, address, head, fields["article_id"]))
             for wrong in (head + 1, address.doc + 1):
-                assert embedded_schema._article_values(searcher, address, wrong, fields["article_id"]) == right
+                assert dict(embedded_schema._article_values(searcher, address, wrong, fields["article_id"])) == right
             checked += 1
         assert checked
     finally:
@@ -153,8 +153,8 @@ def test_a_head_is_told_from_another_files_article_of_the_same_id(tmp_path: Path
         for _, address in searcher.search(tantivy.Query.all_query(), limit=1000).hits:
             _, head = embedded_schema.decode_document(searcher.doc(address))
             if head is not None:
-                found = embedded_schema._article_values(searcher, address, address.doc + 1, "same")
-                assert found == embedded_schema._article_values(searcher, address, head, "same")
+                found = dict(embedded_schema._article_values(searcher, address, address.doc + 1, "same"))
+                assert found == dict(embedded_schema._article_values(searcher, address, head, "same"))
     finally:
         engine.close()
 
