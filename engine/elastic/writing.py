@@ -1,4 +1,4 @@
-"""Bulk writes: each paragraph serialised once, many files per request, one request in flight behind the caller.
+"""Bulk writes: each paragraph serialised once, many files per request, ``IN_FLIGHT`` requests in flight behind the caller.
 
 A rebuild fills an empty index, so nothing has to be deleted and nothing
 has to be visible before the swap: paragraphs of many files are gathered
@@ -134,7 +134,7 @@ def send(client: Elasticsearch, call: GuardedCalls, batch: Batch) -> list[Reject
 
 
 class BulkWriter:
-    """Gathers paragraphs into large bulk requests and keeps one of them in flight on a background thread.
+    """Gathers paragraphs into large bulk requests and keeps up to ``IN_FLIGHT`` of them in flight on background threads.
 
     ``remove_source(index, source_path)`` is called for every file that lost
     paragraphs, before DocumentsRejected is raised (per-file all-or-nothing).
