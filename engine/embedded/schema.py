@@ -35,8 +35,8 @@ from engine import facets as registry
 # 7: context (headings); 8: part_of, origin (stored); 9: keyword fields without positions or norms, columns only
 # where read, stored values as a GB18030 list; 10: article values once per batch, hex duplicate keys read back
 # from the collapse_hash column; 11: usual ids and quality bands left out of the stored values, position not
-# indexed.
-SCHEMA_VERSION = 11
+# indexed; 12: quality in the values list (no separate stored field).
+SCHEMA_VERSION = 12
 #: The tokenizer of the analysed fields: tokens were made by engine.analysis, the index only splits them apart.
 WHITESPACE = "whitespace_only"
 #: ``sources()`` splits the files into this many partitions when one aggregation cannot list them all.
@@ -55,10 +55,8 @@ COLUMN_ONLY = frozenset({"paragraph_id", "source_sha256", "topic_set"})
 STORED_ENCODING = "gb18030"
 #: A duplicate key as the indexer makes them (engine.embedded.schema.collapse_hash keeps it as a number).
 _HEX_KEY = re.compile("[0-9a-f]{16}")
-#: The stored fields: ``values`` holds nearly everything; ``stored`` keeps the JSON object it used to be,
-#: now with quality only (read straight from the doc store by tests/engine/test_embedded.py).
+#: The one stored field: a paragraph's values (see encode_values).
 VALUES_FIELD = "values"
-SHIM_FIELD = "stored"
 
 
 def build_schema() -> tantivy.Schema:
@@ -83,8 +81,7 @@ def build_schema() -> tantivy.Schema:
     builder.add_integer_field("source_bucket", indexed=True, fast=False)
     for name in stored.ANALYSED_FIELDS:
         builder.add_text_field(name, tokenizer_name=WHITESPACE, index_option="position")
-    # What a hit or article view shows: a list of values (see encode_values), quality on its own.
-    builder.add_bytes_field(SHIM_FIELD, stored=True)
+    # What a hit or article view shows: a list of values (see encode_values).
     builder.add_bytes_field(VALUES_FIELD, stored=True)
     return _keywords_without_norms(builder.build())
 
@@ -181,7 +178,6 @@ def to_tantivy(fields: Mapping[str, Any]) -> tantivy.Document:
     doc.add_integer("source_bucket", source_bucket(fields["source_path"]))
     for name in stored.ANALYSED_FIELDS:
         doc.add_text(name, fields[name])
-    doc.add_bytes(SHIM_FIELD, json.dumps({key: fields.get(key) for key in _SHIM_KEYS}).encode())
     doc.add_bytes(VALUES_FIELD, encode_values(fields))
     return doc
 
@@ -230,7 +226,6 @@ def decode_document(document: tantivy.Document) -> tuple[dict[str, Any], int | N
     """
     values = json.loads(document.get_first(VALUES_FIELD).decode(STORED_ENCODING))
     fields = dict(zip(_OWN_KEYS, values, strict=False))
-    fields.update(json.loads(document.get_first(SHIM_FIELD)))
     if fields["paragraph_id"] is None:
         fields["paragraph_id"] = _usual_id(fields)
     if fields["duplicate_key"] is None:
@@ -321,9 +316,7 @@ def _lookup_schema() -> tantivy.Schema:
     return build_schema()
 
 
-#: Stored as a small JSON object of their own, as before the values list (tests read quality from it).
-_SHIM_KEYS = ("quality",)
-_OWN_KEYS = tuple(key for key in stored.PARAGRAPH_KEYS if key not in _SHIM_KEYS)
+_OWN_KEYS = tuple(stored.PARAGRAPH_KEYS)
 _STORED_KEY_SET = frozenset(stored.STORED_KEYS)
 _DUPLICATE_KEY = _OWN_KEYS.index("duplicate_key")
 _PARAGRAPH_ID = _OWN_KEYS.index("paragraph_id")

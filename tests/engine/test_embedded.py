@@ -13,6 +13,7 @@ import pytest
 from engine import open_engine, plan, rebuilding
 from engine.contract import EngineUnavailable, IncompatibleIndex, SearchRequest
 from engine.embedded import CURRENT_FILE, VERSION_FILE, EmbeddedEngine, compile_node, ranking
+from engine.embedded.schema import stored_fields
 from engine.query import parse_query
 from engine.tracing import FACET_COUNTS, RANKING_WINDOW, Timing
 from tests.engine.conftest import load
@@ -142,7 +143,7 @@ def test_quality_applied_as_a_field_weight_scores_like_the_quality_clause(tmp_pa
     unweighted = compile_node(plan.text_query(parsed, quality=False), schema)
     plain = searcher.search(unweighted, limit=100).hits
     weighted = searcher.search(unweighted, limit=100, weight_by_field="quality_weight").hits
-    qualities = {(a.segment_ord, a.doc): json.loads(searcher.doc(a).get_first("stored"))["quality"] for _, a in plain}
+    qualities = {(a.segment_ord, a.doc): stored_fields(searcher, a)["quality"] for _, a in plain}
     expected = {
         (a.segment_ord, a.doc): score * plan.quality_factor(qualities[(a.segment_ord, a.doc)]) for score, a in plain
     }
