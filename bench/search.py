@@ -33,7 +33,7 @@ def search_index(root: Path, label: str) -> Path:
 
 
 _PARTS = {
-    ".store": "stored documents (the JSON blob per paragraph, compressed)",
+    ".store": "stored documents (a GB18030 list of values per paragraph, lz4-compressed)",
     ".idx": "postings (doc ids, term frequencies)",
     ".pos": "positions (words and chars views)",
     ".term": "term dictionaries",

@@ -37,7 +37,7 @@ _SEARCH_CALLS = {
     "tantivy Searcher.aggregate (facets, year buckets, duplicate counts)": "aggregate",
     "stored document fetch (Searcher.doc)": "doc",
     "highlight (engine.highlight.highlight)": "highlight",
-    "stored fields of ranked hits, also for tie-breaks (Ranking.fields: doc + json.loads)": "fields",
+    "stored fields of ranked hits, also for tie-breaks (Ranking.fields: doc + decode)": "fields",
 }
 
 
