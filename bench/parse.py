@@ -63,8 +63,8 @@ class _Tally:
         self.without["year"] += not p.year
 
 
-def _record(p: Any) -> dict[str, Any]:
-    """The paragraphs.jsonl line of one parsed paragraph."""
+def paragraph_record(p: Any) -> dict[str, Any]:
+    """The paragraphs.jsonl line of one parsed paragraph (or an IndexDocument: the same attributes)."""
     return {
         "id": p.paragraph_id,
         "article_id": p.article_id,
@@ -110,7 +110,7 @@ def _parse_one(path: Path, base: Path, tally: _Tally, out: IO[str]) -> None:
     tally.articles += len(parsed.articles)
     for p in parsed.paragraphs:
         tally.add_paragraph(p, fmt)
-        out.write(json.dumps(_record(p), ensure_ascii=False) + "\n")
+        out.write(json.dumps(paragraph_record(p), ensure_ascii=False) + "\n")
 
 
 def bench_parse(root: Path, label: str) -> dict[str, Any]:

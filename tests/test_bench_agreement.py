@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bench.alternatives import Filters, Fts5Trigram, SubstringScan, hit_flags
+from bench.parse import paragraph_record
 from engine.contract import IndexDocument, SearchRequest
 from engine.embedded import EmbeddedEngine
 from tests.engine.conftest import load
@@ -85,28 +85,13 @@ def _documents() -> list[IndexDocument]:
     return docs
 
 
-def _record(doc: IndexDocument) -> dict[str, Any]:
-    """The paragraphs.jsonl record bench/parse.py writes for the paragraph."""
-    return {
-        "id": doc.paragraph_id,
-        "article_id": doc.article_id,
-        "text": doc.text,
-        "section_path": list(doc.section_path),
-        "is_heading": doc.is_heading,
-        "township": doc.township,
-        "year": doc.year,
-        "topics": list(doc.topics),
-        "source_path": doc.source_path,
-    }
-
-
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[EmbeddedEngine, SubstringScan, Fts5Trigram]]:
     """The embedded engine, the scan and FTS5 over the same crafted paragraphs."""
     root: Path = tmp_path_factory.mktemp("agreement")
     docs = _documents()
     engine = load(EmbeddedEngine(root / "index"), docs)
-    records = [_record(d) for d in docs]
+    records = [paragraph_record(d) for d in docs]
     fts = Fts5Trigram(root / "fts5.sqlite", records)
     yield engine, SubstringScan(records), fts
     engine.close()
@@ -150,7 +135,7 @@ def test_the_cases_are_the_ones_meant(setup: tuple[EmbeddedEngine, SubstringScan
 
 
 def test_hit_flags_keep_headings_of_articles_without_body() -> None:
-    records = [_record(d) for d in _documents()]
+    records = [paragraph_record(d) for d in _documents()]
     flags = dict(zip((r["id"] for r in records), hit_flags(records), strict=True))
     assert not flags["a-0000"] and flags["a-0002"]
     assert flags["b-0000"] and flags["b-0001"]
