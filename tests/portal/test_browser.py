@@ -14,6 +14,7 @@ import re
 import shutil
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,13 @@ def _require_browser() -> str:
 @pytest.fixture(scope="module")
 def base_url(app: Flask) -> Iterator[str]:
     """The portal served on a free loopback port for the duration of the module."""
+    with _served(app) as url:
+        yield url
+
+
+@contextmanager
+def _served(app: Flask) -> Iterator[str]:
+    """``app`` on a free loopback port in a background thread; its address while the block runs."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="portal-test-server", daemon=True)
     thread.start()
@@ -551,14 +559,8 @@ def account_url(engine: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     app = create_app(
         {"ENGINE": engine, "SECRET_KEY": SECRET, "USERS": f"admin:{password_hash()}", "STATE_DIR": str(state)}
     )
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="portal-account-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with _served(app) as url:
+        yield url
 
 
 def _fresh_page(browser: Any, errors: list[str]) -> Any:
