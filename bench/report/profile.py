@@ -6,6 +6,14 @@ from bench.common import load_result
 from bench.report.tables import SIZES, table, target_sizes
 
 
+def _stage_rows(stages: dict[str, dict[str, float]], prefix: str = "") -> list[list[str]]:
+    """One table row per profiled stage, the longest first: name, seconds, share."""
+    return [
+        [f"{prefix}{k}", f"{v['s']} s", f"{v['share'] * 100:.1f}%"]
+        for k, v in sorted(stages.items(), key=lambda kv: -kv[1]["s"])
+    ]
+
+
 def section_profile() -> str:
     """The ingest profile, the search profile and the ranking trace, per size measured."""
     parts = []
@@ -13,14 +21,7 @@ def section_profile() -> str:
         prof = load_result("ingest-profile", s)
         if not prof:
             continue
-        rows = [
-            [k, f"{v['s']} s", f"{v['share'] * 100:.1f}%"]
-            for k, v in sorted(prof["stages"].items(), key=lambda kv: -kv[1]["s"])
-        ]
-        rows += [
-            [f"↳ {k}", f"{v['s']} s", f"{v['share'] * 100:.1f}%"]
-            for k, v in sorted(prof["details"].items(), key=lambda kv: -kv[1]["s"])
-        ]
+        rows = _stage_rows(prof["stages"]) + _stage_rows(prof["details"], "↳ ")
         parts.append(
             f"pyinstrument over an in-process `--workers 1` ingest of the {s} archive "
             f"({prof['files']} files; {prof['profiled_s']} s sampled wall time, dictionaries loaded beforehand; "
@@ -30,10 +31,7 @@ def section_profile() -> str:
         prof = load_result("search-profile", s)
         if not prof:
             continue
-        rows = [
-            [k, f"{v['s']} s", f"{v['share'] * 100:.1f}%"]
-            for k, v in sorted(prof["stages"].items(), key=lambda kv: -kv[1]["s"])
-        ]
+        rows = _stage_rows(prof["stages"])
         parts.append(
             f"pyinstrument over {prof['searches']} in-process searches of the query set at {s} "
             f"({prof['per_search_ms']} ms a search under the profiler; tree in `bench/results/{s}-search-profile.txt`). "
