@@ -158,6 +158,65 @@ class Best:
 Node = Phrase | AnyTerm | Terms | Range | Bool | Boost | ConstantScore | MatchAll | Contains | Scaled | Best
 
 
+def matching(node: Node) -> Node:
+    """A node that matches exactly the paragraphs ``node`` matches, with nothing that only scores.
+
+    Counting (the total, the facets, a page's copies) needs no scores, yet an
+    engine still looks up every term of a scoring clause, so the match count
+    costs about half as much without them. Besides dropping what scores,
+    nested alternatives are flattened and a phrase is dropped where a shorter
+    alternative in the same field is part of it: 教职工代表大会 is found
+    wherever it occurs by 职工代表大会 already.
+    """
+    match node:
+        case Boost(inner) | ConstantScore(inner) | Scaled(inner):
+            return matching(inner)
+        case Best(nodes):
+            return matching(Bool(should=nodes))
+        case Bool(must, filters, should, must_not):
+            required = tuple(matching(n) for n in (*must, *filters))
+            excluded = tuple(matching(n) for n in must_not)
+            if required:
+                # Beside a required clause, a should clause only adds to the score.
+                if len(required) == 1 and not excluded:
+                    return required[0]
+                return Bool(filter=required, must_not=excluded)
+            either = _without_subsumed(_alternatives(tuple(matching(n) for n in should)))
+            if len(either) == 1 and not excluded:
+                return either[0]
+            return Bool(should=either, must_not=excluded)
+    return node
+
+
+def _alternatives(nodes: tuple[Node, ...]) -> tuple[Node, ...]:
+    """``nodes`` with each pure disjunction among them replaced by its own alternatives."""
+    flat: list[Node] = []
+    for n in nodes:
+        if isinstance(n, Bool) and n.should and not (n.must or n.filter or n.must_not):
+            flat.extend(n.should)
+        else:
+            flat.append(n)
+    return tuple(dict.fromkeys(flat))
+
+
+def _without_subsumed(alternatives: tuple[Node, ...]) -> tuple[Node, ...]:
+    """Alternatives less any exact phrase that another exact phrase of the same field is part of."""
+    phrases = [n for n in alternatives if isinstance(n, Phrase) and n.slop == 0]
+    return tuple(
+        n
+        for n in alternatives
+        if not (
+            n in phrases and any(o is not n and o.field == n.field and _part_of(o.tokens, n.tokens) for o in phrases)
+        )
+    )
+
+
+def _part_of(part: tuple[str, ...], whole: tuple[str, ...]) -> bool:
+    """``part`` occurs in ``whole`` as consecutive tokens (and is shorter)."""
+    n = len(part)
+    return n < len(whole) and any(whole[i : i + n] == part for i in range(len(whole) - n + 1))
+
+
 def phrase_match(runs: list[str], field: str = "chars") -> Node:
     """A quoted phrase of several runs: the runs occur one right after the other.
 
@@ -290,7 +349,7 @@ def text_query(parsed: ParsedQuery, quality: bool = True, expansion: Expansion =
             ways = [s for s in (own_score, *map(alternative_score, alts)) if s != MatchAll()]
             if ways:
                 scores.append(ways[0] if len(ways) == 1 else Best(tuple(ways)))
-        filters.append(matches[0] if len(matches) == 1 else Bool(should=tuple(matches)))
+        filters.append(matching(matches[0] if len(matches) == 1 else Bool(should=tuple(matches))))
     # An excluded word is looked for in the paragraph's own text only: a heading
     # that names it does not make every paragraph below it unwanted.
     excluded = (*(literal_match(t) for t in parsed.excluded), not_a_heading())

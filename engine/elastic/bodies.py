@@ -209,8 +209,8 @@ def search_bodies(request: SearchRequest, wanted: plan.QueryPlan) -> tuple[dict[
     * ``collapse``: one hit per duplicate key; pagination is over groups.
       The copies of the page's hits are counted afterwards (``copies_body``).
 
-    The second counts the facets: the text query alone, no hits,
-    ``facet_aggregations``. The node runs the two side by side; with no hits
+    The second counts the facets: the text query alone without its scoring
+    clauses (engine.plan.matching), no hits, ``facet_aggregations``. The node runs the two side by side; with no hits
     the second may be answered from the shard request cache, which holds
     until the next commit's refresh (turning the page costs no second count).
 
@@ -233,7 +233,8 @@ def search_bodies(request: SearchRequest, wanted: plan.QueryPlan) -> tuple[dict[
     hits.update(sort_clause(wanted.ranked, request.sort))
     if request.collapse:
         hits["collapse"] = collapse_clause()
-    facets = {"size": 0, "track_total_hits": False, "query": text, "aggs": facet_aggregations(request)}
+    matched = compile_node(plan.matching(wanted.node))
+    facets = {"size": 0, "track_total_hits": False, "query": matched, "aggs": facet_aggregations(request)}
     return hits, facets
 
 

@@ -133,7 +133,8 @@ class EmbeddedEngine:
         by_relevance = wanted.ranked and request.sort != "year"
         # Counting rides on the facet aggregation: it needs no scores, a scored count would.
         # The facets are counted on other cores while this thread runs the first scored search.
-        counting = self._facets.start_counting(searcher, schema, wanted.node, request)
+        matched = plan.matching(wanted.node)
+        counting = self._facets.start_counting(searcher, schema, matched, request)
         first = None
         if by_relevance and page.size:
             first = ranking.Ranking(searcher, [(query, ranking.UNKNOWN_TOTAL)], True, self._on_timing)
@@ -148,7 +149,7 @@ class EmbeddedEngine:
             hits = ranking.page_hits(
                 searcher,
                 schema,
-                query,
+                filtered(matched, filters, schema),
                 order,
                 page.start,
                 page.size,

@@ -19,6 +19,8 @@ from engine.contract import SearchRequest
 BUCKET_LIMIT = 65_000
 #: Files listed per index segment for the ``source`` facet (exact while a segment's matching files fit).
 SOURCE_SEGMENT_SIZE = 2_000
+#: Up to this many values, a Terms node looks each value up (terms_query).
+TERMS_LOOKED_UP = 64
 #: Aggregation names of the match count and of the selected files' counts.
 TOTAL = "_total"
 SELECTED = ":selected"
@@ -46,7 +48,7 @@ def _leaf(node: plan.Node, schema: tantivy.Schema) -> tantivy.Query:
                 return terms[0]
             return _Q.boolean_query([(_OCCUR.Should, t) for t in terms])
         case plan.Terms(field, values):
-            return _Q.term_set_query(schema, field, backend_rules.typed_values(field, values))
+            return terms_query(schema, field, backend_rules.typed_values(field, values))
         case plan.Range(field, gte, lte):
             return _Q.range_query(schema, field, tantivy.FieldType.Integer, gte, lte)
         case plan.MatchAll():
@@ -55,6 +57,21 @@ def _leaf(node: plan.Node, schema: tantivy.Schema) -> tantivy.Query:
             # Any token holding the character; a word character needs no escaping but gets it anyway.
             return _Q.regex_query(schema, field, ".*" + re.escape(char) + ".*")
     raise TypeError(f"unknown plan node {node!r}")
+
+
+def terms_query(schema: tantivy.Schema, field: str, values: list[Any]) -> tantivy.Query:
+    """The keyword ``field`` equals one of ``values``.
+
+    tantivy's term set query walks the field's whole term dictionary, which
+    for duplicate keys holds a term per paragraph; a few values are looked up
+    one by one instead (a page's 20 keys in half the time).
+    """
+    values = list(dict.fromkeys(values))
+    if len(values) > TERMS_LOOKED_UP:
+        return _Q.term_set_query(schema, field, values)
+    if len(values) == 1:
+        return _Q.term_query(schema, field, values[0])
+    return _Q.boolean_query([(_OCCUR.Should, _Q.term_query(schema, field, v)) for v in values])
 
 
 def _phrase(schema: tantivy.Schema, field: str, tokens: tuple[str, ...], slop: int) -> tantivy.Query:

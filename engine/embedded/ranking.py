@@ -19,7 +19,7 @@ import tantivy
 
 from engine import documents as stored
 from engine.contract import Hit
-from engine.embedded.compile import BUCKET_LIMIT, restricted
+from engine.embedded.compile import BUCKET_LIMIT, restricted, terms_query
 from engine.embedded.schema import stored_fields
 from engine.tracing import RANKING_WINDOW, OnTiming, Timing
 
@@ -231,7 +231,8 @@ def page_hits(
 ) -> list[Hit]:
     """Hits ranked ``start`` to ``start + size - 1``; with ``collapse``, one per duplicate key.
 
-    The copies of the page's hits are counted on a ``helpers`` thread while
+    ``query`` matches what the ranking ranks (without scoring: engine.plan.matching);
+    it counts the copies of the page's hits. The copies of the page's hits are counted on a ``helpers`` thread while
     this one reads and highlights the hits (tantivy releases the GIL).
     """
     if not collapse:
@@ -274,6 +275,6 @@ def duplicate_counts(
     """Matching paragraphs per duplicate key, for the keys on one page."""
     if not keys:
         return {}
-    narrowed = restricted(query, tantivy.Query.term_set_query(schema, "duplicate_key", keys))
+    narrowed = restricted(query, terms_query(schema, "duplicate_key", keys))
     agg = searcher.aggregate(narrowed, {"k": {"terms": {"field": "duplicate_key", "size": len(keys)}}})
     return {b["key"]: b["doc_count"] for b in agg["k"]["buckets"]}

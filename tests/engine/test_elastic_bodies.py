@@ -336,21 +336,12 @@ def test_only_exclusions_match_everything_else() -> None:
 
 
 def test_or_query_needs_one_alternative() -> None:
+    warm = {"match_phrase": {"chars": {"query": "送温 温暖", "analyzer": "whitespace"}}}
+    # Either term, in the paragraph or its headings: one flat list of alternatives (plan.matching).
+    alternatives = [*own_or_context(warm)["bool"]["should"], *own_or_context(term("chars", "帮扶"))["bool"]["should"]]
     assert query_for("送温暖 OR 帮扶") == {
         "bool": {
-            "filter": [
-                {
-                    "bool": {
-                        "should": [
-                            own_or_context(
-                                {"match_phrase": {"chars": {"query": "送温 温暖", "analyzer": "whitespace"}}}
-                            ),
-                            own_or_context(term("chars", "帮扶")),
-                        ],
-                        "minimum_should_match": 1,
-                    }
-                }
-            ],
+            "filter": [{"bool": {"should": alternatives, "minimum_should_match": 1}}],
             "should": ranked(words_score("送温暖"), term("words", "帮扶")),
             "must_not": [NOT_A_HEADING],
         }
