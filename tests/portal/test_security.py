@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from flask import Response
 from flask.testing import FlaskClient
 
-from portal.security import CONTENT_SECURITY_POLICY
+from portal.security import CONTENT_SECURITY_POLICY, SECURITY_HEADERS, add_security_headers
 from tests.portal.corpus import SCRIPT_TEXT
 from tests.portal.helpers import csrf_token, soup
 
@@ -31,6 +32,16 @@ def test_security_headers_on_every_response(client: FlaskClient, url: str) -> No
     assert headers["Referrer-Policy"] == "same-origin"
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+
+
+def test_a_header_the_view_set_is_kept_whatever_its_case() -> None:
+    response = Response("x")
+    response.headers["x-frame-options"] = "SAMEORIGIN"
+    headers = add_security_headers(response).headers
+    assert headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    others = [(name, value) for name, value in SECURITY_HEADERS.items() if name != "X-Frame-Options"]
+    assert [(name, value) for name, value in headers.items() if name in SECURITY_HEADERS] == others
+    assert [name for name, _ in add_security_headers(response).headers.items()].count("Referrer-Policy") == 1
 
 
 def test_csp_allows_only_self() -> None:
