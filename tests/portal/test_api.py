@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask.testing import FlaskClient
 
-from engine.contract import FACETS
+from engine.contract import FACETS, SearchEngine
+from engine.request import build_request
 from tests.portal.corpus import DUPLICATE_KEY
 
 JSON = "application/json; charset=utf-8"
@@ -76,6 +79,13 @@ def test_facets_endpoint(client: FlaskClient) -> None:
     assert data["total"] == client.get("/api/search?q=职工&township=寮步镇").get_json()["total"]
     township = {f["value"]: f for f in data["facets"]["township"]}
     assert township["寮步镇"]["selected"] and not township["鹿苑镇"]["selected"]
+
+
+def test_facets_endpoint_sends_every_field_of_each_count(client: FlaskClient, engine: SearchEngine) -> None:
+    params = {"q": ["职工"], "township": ["寮步镇"]}
+    sent = client.get("/api/facets?q=职工&township=寮步镇").get_json()["facets"]
+    counted = engine.search(dataclasses.replace(build_request(params), page=1, page_size=0)).facets
+    assert sent == {name: [dataclasses.asdict(c) for c in counts] for name, counts in counted.items()}
 
 
 def test_article_endpoint(client: FlaskClient) -> None:
