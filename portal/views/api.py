@@ -1,6 +1,6 @@
 """The JSON API: the same parameters and validation as the pages, JSON out.
 
-- ``GET /api/search``  — ``SearchResult.to_dict()`` (encoded from the result's fields: portal.responses)
+- ``GET /api/search``  — ``SearchResult.to_dict()``
 - ``GET /api/facets``  — facet counts (and the total) for the same filters, no hits
 - ``GET /api/articles/<article_id>`` — metadata and paragraphs in reading order
 - ``GET /api/copies/<duplicate_key>?page=N&size=M`` — the copies of a duplicated paragraph, a page at a time
@@ -20,7 +20,7 @@ from portal.citation import source_line
 from portal.copies import copies_page
 from portal.engine_access import get_engine
 from portal.parts import join_parts, part_ids
-from portal.responses import json_response, search_response
+from portal.responses import json_response
 from portal.searching import with_like
 from portal.urlstate import SearchState, as_lists
 
@@ -42,7 +42,7 @@ def search() -> Response:
     search_request = SearchState(request.args, strict=True).request
     if like := request.args.get("like", "").strip():
         search_request, _source = with_like(engine, search_request, like)  # more like this paragraph
-    return search_response(engine.search(search_request))
+    return json_response(engine.search(search_request).to_dict())
 
 
 @bp.get("/facets")
