@@ -88,13 +88,14 @@ class EmbeddedEngine:
     def replace_source(self, source_path: str, documents: Iterable[IndexDocument]) -> None:
         """Drop the paragraphs of one source file and add these (visible after commit)."""
         with self._lock:
-            writer = self._generations.writing().writer()
+            generation = self._generations.writing()
+            writer = generation.writer()
             with _native_io_errors():
                 writer.delete_documents_by_term("source_path", source_path)
             for fields in backend_rules.settled_documents(source_path, documents):
                 # Adding may flush a full in-memory segment to disk.
                 with _native_io_errors():
-                    writer.add_document(to_tantivy(fields))
+                    writer.add_document(to_tantivy(fields, generation.topics.mask))
 
     def delete_source(self, source_path: str) -> None:
         """Drop every paragraph of one source file (visible after commit)."""
@@ -134,7 +135,7 @@ class EmbeddedEngine:
         # Counting rides on the facet aggregation: it needs no scores, a scored count would.
         # The facets are counted on other cores while this thread runs the first scored search.
         matched = plan.matching(wanted.node)
-        counting = self._facets.start_counting(searcher, schema, matched, request)
+        counting = self._facets.start_counting(searcher, schema, matched, request, generation.topics)
         first = None
         if by_relevance and page.size:
             first = ranking.Ranking(searcher, [(query, ranking.UNKNOWN_TOTAL)], True, self._on_timing)

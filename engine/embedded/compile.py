@@ -134,8 +134,9 @@ def facet_aggregations(facet: str, request: SearchRequest) -> dict[str, Any]:
     """The terms aggregations behind one facet (see engine.embedded.facets on ``source``)."""
     field = plan.FACET_FIELDS[facet]
     if facet == "topic":
-        # Counted over topic combinations (a few hundred), then per topic by schema.topic_counts.
-        return {facet: {"terms": {"field": "topic_set", "size": BUCKET_LIMIT}}}
+        # Counted per combination of topics (a topic_mask value, thousands of them), then per topic by
+        # schema.topic_counts: numeric keys cost half as much per bucket as the joined names did.
+        return {facet: {"terms": {"field": "topic_mask", "size": BUCKET_LIMIT}}}
     if facet != "source":
         return {facet: {"terms": {"field": field, "size": BUCKET_LIMIT}}}
     size = max(1, request.facet_size)

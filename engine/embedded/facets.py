@@ -8,7 +8,9 @@ the calling thread ranks. Every facet is counted in full except ``source``:
 an archive has tens of thousands of files, and listing them all costs more
 than the rest of the search. Its top values are gathered per index segment
 (as Elasticsearch does per shard), which is exact while a segment's matching
-files fit in ``compile.SOURCE_SEGMENT_SIZE``.
+files fit in ``compile.SOURCE_SEGMENT_SIZE``. Topics are counted per
+combination (a ``topic_mask`` value), then per topic with the names of the
+generation's bits (engine.embedded.generations.TopicBits).
 
 Pairs with engine/elastic/facets.py, which reads the same counts from one
 Elasticsearch response.
@@ -29,6 +31,7 @@ from engine import backend_rules, plan
 from engine import facets as registry
 from engine.contract import FACETS, FacetCount, SearchRequest
 from engine.embedded.compile import SELECTED, TOTAL, facet_aggregations, filtered, match_count_aggregation
+from engine.embedded.generations import TopicBits
 from engine.embedded.schema import topic_counts
 from engine.tracing import FACET_COUNTS, OnTiming, Timing
 
@@ -98,16 +101,24 @@ class FacetCounter:
             return self._pool
 
     def start_counting(
-        self, searcher: tantivy.Searcher, schema: tantivy.Schema, text: plan.Node, request: SearchRequest
+        self,
+        searcher: tantivy.Searcher,
+        schema: tantivy.Schema,
+        text: plan.Node,
+        request: SearchRequest,
+        topics: TopicBits,
     ) -> Callable[[], tuple[dict[str, list[FacetCount]], int]]:
-        """Start counting the facets and the total; the returned function waits for them."""
+        """Start counting the facets and the total; the returned function waits for them.
+
+        ``topics`` names the topic bits of the generation ``searcher`` reads.
+        """
         selected = _selected_facets(request)
         unselected = [f for f in FACETS if f not in selected]
         # The first share also counts the matches, so it is never empty.
         shares = balanced_shares(unselected, FACET_SPLIT)
         jobs = [(share, None, i == 0) for i, share in enumerate(shares)] + [([f], f, False) for f in sorted(selected)]
         pool = self.helpers()
-        pending = [pool.submit(self._count, searcher, schema, text, request, *job) for job in jobs]
+        pending = [pool.submit(self._count, searcher, schema, text, request, topics, *job) for job in jobs]
 
         def wait_for_facets() -> tuple[dict[str, list[FacetCount]], int]:
             by_facet: Counts = {}
@@ -126,6 +137,7 @@ class FacetCounter:
         schema: tantivy.Schema,
         text: plan.Node,
         request: SearchRequest,
+        topics: TopicBits,
         facets: list[str],
         skip: str | None,
         count_matches: bool,
@@ -148,9 +160,10 @@ class FacetCounter:
                 for b in result.get(name, {}).get("buckets", ())
             }
             for facet in facets
+            if facet != "topic"
         }
-        if "topic" in found:
-            found["topic"] = topic_counts(found["topic"])
+        if "topic" in facets:
+            found["topic"] = topic_counts(result["topic"]["buckets"], topics.names_for)
         if self.on_timing is not None:
             self.on_timing(Timing(FACET_COUNTS, round((time.perf_counter() - began) * 1000, 1)))
         return found, int(result[TOTAL]["value"]) if count_matches else None

@@ -4,6 +4,7 @@ Folder layout (``--index DIR``, default ./data/index)::
 
     DIR/CURRENT              one line: the name of the live generation
     DIR/gen-<time>-<pid>/    a complete tantivy index + ENGINE_VERSION.json
+                             + TOPICS.json (the topic of each topic_mask bit)
 
 A rebuild writes a new generation beside the live one and replaces CURRENT
 atomically (write a temporary file, then rename) only when it has finished,
@@ -13,6 +14,13 @@ check CURRENT and the generation's meta.json before each request (two
 ingest process's commits and swaps without a restart, and lets go of the old
 generation's files at once (no reference cycle holds a searcher). The folder
 of a rebuild that was killed is removed by the next writer to start.
+
+Topic names are open (any the indexer's taxonomy has), so each generation
+numbers its own in TOPICS.json (``TopicBits``): a new name gets the next bit,
+and the file is replaced, atomically, before the commit that makes documents
+using that bit visible. Bits are never renumbered within a generation, so a
+reader whose names are older than its searcher only lacks some: it reads the
+file again when a count has a bit it does not know.
 
 Pairs with engine/elastic/indices.py: concrete indices behind an alias, and
 the alias swap.
@@ -27,15 +35,16 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import tantivy
 
 from engine.contract import EngineUnavailable, IncompatibleIndex
-from engine.embedded.schema import WHITESPACE, build_schema, engine_version, whitespace_analyzer
+from engine.embedded.schema import TOPIC_BITS, WHITESPACE, build_schema, engine_version, whitespace_analyzer
 
 VERSION_FILE = "ENGINE_VERSION.json"
+TOPICS_FILE = "TOPICS.json"
 CURRENT_FILE = "CURRENT"
 GENERATION_PREFIX = "gen-"
 DEFAULT_INDEX_DIR = Path("data/index")
@@ -110,6 +119,122 @@ def _set_docstore_blocksize(meta_path: Path, size: int) -> None:
     os.replace(tmp, meta_path)
 
 
+class TooManyTopics(EngineUnavailable):
+    """A generation would need more than TOPIC_BITS topic names (a bit each in its ``topic_mask`` column)."""
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Replace ``path`` by ``text`` durably: readers see the old file or the new one, never a part."""
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    # The rename itself must reach the disk before tantivy's commit does.
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
+
+
+class TopicBits:
+    """The topic name of each ``topic_mask`` bit in one generation, kept in its TOPICS.json.
+
+    Bit i is ``names[i]``. The writer (which holds the engine lock and the
+    folder's tantivy lock) gives a name it has not seen the next bit; such
+    names stay pending until ``save``, which the commit calls first. Readers
+    load the file when the generation is opened and again whenever a count
+    holds a bit they do not know. A lock keeps a reader's reload from
+    dropping the pending names of a writer in the same process.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self._file = folder / TOPICS_FILE
+        self._names: tuple[str, ...] = ()
+        self._bit: dict[str, int] = {}
+        self._saved = 0  # names[:saved] are in the file
+        self._loaded = False
+        self._lock = threading.Lock()
+
+    def _read(self) -> None:
+        """Take the names from the file (none if it does not exist: no paragraph with topics yet)."""
+        try:
+            names = tuple(json.loads(self._file.read_text(encoding="utf-8"))["names"])
+        except FileNotFoundError:
+            names = ()
+        except (ValueError, KeyError, TypeError) as exc:
+            raise EngineUnavailable(f"cannot read {self._file}: {exc}; rebuild the index with: {REBUILD_HINT}") from exc
+        self._names, self._saved, self._loaded = names, len(names), True
+        self._bit = {name: bit for bit, name in enumerate(names)}
+
+    def reload(self) -> None:
+        """Read the file again, unless this process has names waiting for its own commit (only it writes then)."""
+        with self._lock:
+            if self._saved == len(self._names):
+                self._read()
+
+    def mask(self, topics: Iterable[str]) -> int:
+        """``topics`` as ``topic_mask`` bits, new names getting the next bits (pending until ``save``)."""
+        mask = 0
+        for topic in topics:
+            bit = self._bit.get(topic)
+            if bit is None:
+                bit = self._assign(topic)
+            mask |= 1 << bit
+        return mask
+
+    def _assign(self, topic: str) -> int:
+        with self._lock:
+            if not self._loaded:
+                self._read()
+            if topic in self._bit:
+                return self._bit[topic]
+            if len(self._names) >= TOPIC_BITS:
+                raise TooManyTopics(
+                    f"the embedded index counts at most {TOPIC_BITS} distinct topics (one bit each in its "
+                    f"topic_mask column); {self._file.parent} already has {TOPIC_BITS}, so the topic {topic!r} "
+                    f"cannot be added. Use fewer topic names, or the Elasticsearch backend."
+                )
+            self._bit[topic] = len(self._names)
+            self._names += (topic,)
+            return self._bit[topic]
+
+    def save(self) -> None:
+        """Write the pending names to the file (before the commit that makes their documents visible)."""
+        with self._lock:
+            if self._saved == len(self._names):
+                return
+            text = json.dumps({"names": list(self._names)}, ensure_ascii=False, indent=1) + "\n"
+            _write_atomically(self._file, text)
+            self._saved = len(self._names)
+
+    def drop_pending(self) -> None:
+        """Forget names never saved: the documents that used them were discarded with the writer."""
+        with self._lock:
+            for name in self._names[self._saved :]:
+                del self._bit[name]
+            self._names = self._names[: self._saved]
+
+    def names_for(self, bits: int) -> Sequence[str]:
+        """The topic names by bit, covering every bit set in ``bits``; the file is read again if some are new.
+
+        A searcher can be newer than the names (tantivy reloads on its own after a
+        commit); the file was written before that commit, so one reload is enough.
+        """
+        names = self._names
+        if not self._loaded or bits >> len(names):
+            self.reload()
+            names = self._names
+            if bits >> len(names):
+                raise EngineUnavailable(
+                    f"{self._file} names {len(names)} topics, but the index uses topic bit {bits.bit_length() - 1}; "
+                    f"rebuild the index with: {REBUILD_HINT}"
+                )
+        return names
+
+
 class Generation:
     """One complete tantivy index folder, with its writer opened on first write."""
 
@@ -131,6 +256,9 @@ class Generation:
                 raise EngineUnavailable(f"cannot open the index at {path}: {exc}") from exc
         self.index.register_tokenizer(WHITESPACE, whitespace_analyzer())
         self.schema = self.index.schema
+        self.topics = TopicBits(path)
+        # Read now, while the folder surely exists: a rebuild may remove it while this process still reads it.
+        self.topics.reload()
         self._writer: tantivy.IndexWriter | None = None
         self._meta_stamp = _stamp(path / "meta.json")
         self._uses = 0
@@ -176,11 +304,15 @@ class Generation:
                 raise EngineUnavailable(
                     f"the index at {self.path.parent} is being written by another process: {exc}"
                 ) from exc
+            # Holding the folder's lock now: the file may have gained names from the previous writer.
+            self.topics.reload()
         return self._writer
 
     def commit(self) -> None:
         """Make this process's writes durable and visible to its own searchers."""
         if self._writer is not None:
+            # Names first: a reader must never see a document whose topic bit the file lacks.
+            self.topics.save()
             with native_io_errors():
                 self._writer.commit()
             self.index.reload()
@@ -191,6 +323,8 @@ class Generation:
         if self._writer is None:
             return
         writer, self._writer = self._writer, None
+        # Uncommitted documents are gone with the writer, committed or discarded; so are the names only they used.
+        self.topics.drop_pending()
         with native_io_errors():
             if discard:
                 writer.rollback()

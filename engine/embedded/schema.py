@@ -3,8 +3,8 @@
 Pairs with engine/elastic/indices.py (the Elasticsearch mappings): both
 index the flat field dict of engine.documents.index_fields. Besides those
 fields, the embedded index keeps a few fast fields of its own (tie-breaks,
-duplicate grouping, the quality multiplier, topic combinations) that
-Elasticsearch computes at query time instead.
+duplicate grouping, the quality multiplier, a paragraph's topics as bits)
+that Elasticsearch computes at query time instead.
 
 Sizes (issue 17: the index at most twice the paragraph text): keyword
 fields keep neither positions, freqs nor norms, and a column only where
@@ -21,7 +21,7 @@ import hashlib
 import json
 import re
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import tantivy
@@ -35,20 +35,21 @@ from engine import facets as registry
 # 7: context (headings); 8: part_of, origin (stored); 9: keyword fields without positions or norms, columns only
 # where read, stored values as a GB18030 list; 10: article values once per batch, hex duplicate keys read back
 # from the collapse_hash column; 11: usual ids and quality bands left out of the stored values, position not
-# indexed; 12: quality in the values list (no separate stored field).
-SCHEMA_VERSION = 12
+# indexed; 12: quality in the values list (no separate stored field); 13: topic_mask (a bit per topic, names in
+# the generation's TOPICS.json) instead of topic_set.
+SCHEMA_VERSION = 13
 #: The tokenizer of the analysed fields: tokens were made by engine.analysis, the index only splits them apart.
 WHITESPACE = "whitespace_only"
 #: ``sources()`` splits the files into this many partitions when one aggregation cannot list them all.
 SOURCE_PARTITIONS = 256
-#: Joins a paragraph's topics into its ``topic_set`` value (never part of a topic name).
-TOPIC_SEPARATOR = "\x1f"
+#: Topics one generation can tell apart: ``topic_mask`` is a u64 column, a bit per topic name.
+TOPIC_BITS = 64
 #: Keyword fields nobody reads as a column: ``quality_band`` and ``topics`` are only matched by term
-#: (topic counts come from ``topic_set``), so they keep no fast column.
+#: (topic counts come from ``topic_mask``), so they keep no fast column.
 UNREAD_COLUMNS = frozenset({"quality_band", "topics"})
-#: Raw fields only read as a column (paragraph ids sort ties, ``sources()`` aggregates the hashes, the topic
-#: facet counts topic combinations), never matched by term.
-COLUMN_ONLY = frozenset({"paragraph_id", "source_sha256", "topic_set"})
+#: Raw fields only read as a column (paragraph ids sort ties, ``sources()`` aggregates the hashes), never
+#: matched by term.
+COLUMN_ONLY = frozenset({"paragraph_id", "source_sha256"})
 #: The stored values' encoding. GB18030 maps every Unicode code point and back (tests check all of them),
 #: in 2 bytes for a common Han character where UTF-8 takes 3; lz4, the doc store's compression, finds
 #: few repeats in Chinese prose, so the stored text shrinks by about a third.
@@ -69,8 +70,10 @@ def build_schema() -> tantivy.Schema:
         builder.add_integer_field(name, indexed=True, fast=True)
     # Sorts an article's paragraphs and counts matches (columns); never searched.
     builder.add_integer_field("position", indexed=False, fast=True)
-    # A paragraph's topics as one value: counting a multi-valued column costs ~4x more (see engine.embedded.facets).
-    builder.add_text_field("topic_set", fast=True, tokenizer_name="raw", index_option="basic")  # a column only
+    # A paragraph's topics as one number, bit i for the generation's topic i (engine.embedded.generations.TopicBits):
+    # one terms aggregation counts its combinations with numeric keys, half the cost per bucket of string keys
+    # (the earlier ``topic_set`` of joined names), and a multi-valued column would cost ~4x more.
+    builder.add_unsigned_field("topic_mask", fast=True)  # a column only
     # Cheap per-hit duplicate grouping: fast fields are read in bulk, strings are not.
     builder.add_unsigned_field("collapse_hash", fast=True)
     # tantivy multiplies scores by log2(2 + this), which is how quality weighs in here (see quality_weight).
@@ -144,22 +147,34 @@ def source_bucket(path: str) -> int:
     return zlib.crc32(path.encode()) % SOURCE_PARTITIONS
 
 
-def topic_set(topics: Iterable[str]) -> str:
-    """A paragraph's topics as one ``topic_set`` value."""
-    return TOPIC_SEPARATOR.join(sorted(topics))
+def topic_counts(buckets: Iterable[Mapping[str, Any]], names_for: Callable[[int], Sequence[str]]) -> dict[str, int]:
+    """Paragraphs per topic, from the buckets of a terms aggregation on ``topic_mask``.
+
+    ``names_for`` is given every bit set in some bucket (the masks or'ed
+    together) and returns the topic names by bit (TopicBits.names_for).
+    """
+    per_bit = [0] * TOPIC_BITS
+    union = 0
+    for bucket in buckets:
+        mask, count = bucket["key"], bucket["doc_count"]
+        union |= mask
+        for bit in _bits(mask):
+            per_bit[bit] += count
+    names = names_for(union)
+    return {names[bit]: count for bit, count in enumerate(per_bit) if count}
 
 
-def topic_counts(by_set: Mapping[str, int]) -> dict[str, int]:
-    """Paragraphs per topic, from paragraphs per combination of topics."""
-    counts: dict[str, int] = {}
-    for combination, count in by_set.items():
-        for topic in combination.split(TOPIC_SEPARATOR):
-            counts[topic] = counts.get(topic, 0) + count
-    return counts
+@functools.lru_cache(maxsize=65_536)
+def _bits(mask: int) -> tuple[int, ...]:
+    """The bits set in ``mask``: an index holds a few thousand combinations, each asked for by every search."""
+    return tuple(bit for bit in range(mask.bit_length()) if mask >> bit & 1)
 
 
-def to_tantivy(fields: Mapping[str, Any]) -> tantivy.Document:
-    """The tantivy document of one paragraph's index fields (engine.documents.index_fields)."""
+def to_tantivy(fields: Mapping[str, Any], topic_mask: Callable[[Iterable[str]], int]) -> tantivy.Document:
+    """The tantivy document of one paragraph's index fields (engine.documents.index_fields).
+
+    ``topic_mask`` gives a paragraph's topics as bits of the generation the document goes to (TopicBits.mask).
+    """
     doc = tantivy.Document()
     for name in stored.KEYWORD_FIELDS:
         values = fields.get(name)
@@ -167,7 +182,8 @@ def to_tantivy(fields: Mapping[str, Any]) -> tantivy.Document:
             if value:
                 doc.add_text(name, value)
     if fields.get("topics"):
-        doc.add_text("topic_set", topic_set(fields["topics"]))
+        # Left out when there are none: the column then stores no value for a quarter of the paragraphs.
+        doc.add_unsigned("topic_mask", topic_mask(fields["topics"]))
     for name in registry.integer_fields():
         if fields.get(name) is not None:
             doc.add_integer(name, int(fields[name]))
