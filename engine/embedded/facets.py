@@ -1,16 +1,20 @@
 """Disjunctive facet counts and the match count, on helper threads beside the ranking.
 
 Each selected facet is counted without its own selection, so it needs an
-aggregation of its own; the others share the full query, split in
-``FACET_SPLIT`` aggregations so that no single one outlasts the ranking. All
-of them run at once: tantivy releases the GIL, so they use other cores while
-the calling thread ranks. Every facet is counted in full except ``source``:
-an archive has tens of thousands of files, and listing them all costs more
-than the rest of the search. Its top values are gathered per index segment
-(as Elasticsearch does per shard), which is exact while a segment's matching
-files fit in ``compile.SOURCE_SEGMENT_SIZE``. Topics are counted per
-combination (a ``topic_mask`` value), then per topic with the names of the
-generation's bits (engine.embedded.generations.TopicBits).
+aggregation of its own; the others share one aggregation of the full query,
+which also counts the matches. They run on helper threads while the calling
+thread ranks (tantivy releases the GIL). The unselected facets are counted in
+one pass, not split across threads: each pass evaluates the whole query again,
+and on two cores the split cost more CPU than it saved in waiting
+(bench/RESULTS.md, "Stock Elasticsearch as a peer").
+
+Every facet is counted in full except ``source``: an archive has tens of
+thousands of files, and listing them all costs more than the rest of the
+search. Its top values are gathered per index segment (as Elasticsearch does
+per shard), which is exact while a segment's matching files fit in
+``compile.SOURCE_SEGMENT_SIZE``. Topics are counted per combination (a
+``topic_mask`` value), then per topic with the names of the generation's bits
+(engine.embedded.generations.TopicBits).
 
 Pairs with engine/elastic/facets.py, which reads the same counts from one
 Elasticsearch response.
@@ -35,39 +39,7 @@ from engine.embedded.generations import TopicBits
 from engine.embedded.schema import topic_counts
 from engine.tracing import FACET_COUNTS, OnTiming, Timing
 
-#: Aggregations the unselected facets are split into, counted in parallel.
-FACET_SPLIT = 2
-#: Relative cost of counting each facet: milliseconds to count it for a query that
-#: matches over half of a one-million-paragraph archive. Facets with many distinct
-#: values (topic combinations, files, units) cost most; shares only need the ratios.
-#: A facet missing here (a new one in engine/data/facets.toml) costs 1.
-FACET_COST = {
-    "topic": 21,
-    "source": 15,
-    "org_name": 9,
-    "township": 6,
-    "year": 4,
-    "org_level": 3,
-    "period": 2,
-    "doc_type": 2,
-    "org_type": 2,
-}
-
 Counts = dict[str, dict[str, int]]
-
-
-def balanced_shares(facets: list[str], parts: int) -> list[list[str]]:
-    """``facets`` in at most ``parts`` groups of similar cost (costliest first, each to the lightest group).
-
-    The first group is never empty: it also counts the matches.
-    """
-    shares: list[list[str]] = [[] for _ in range(parts)]
-    loads = [0] * parts
-    for facet in sorted(facets, key=lambda f: -FACET_COST.get(f, 1)):
-        lightest = loads.index(min(loads))
-        shares[lightest].append(facet)
-        loads[lightest] += FACET_COST.get(facet, 1)
-    return [share for i, share in enumerate(shares) if i == 0 or share]
 
 
 def _selected_facets(request: SearchRequest) -> set[str]:
@@ -114,9 +86,8 @@ class FacetCounter:
         """
         selected = _selected_facets(request)
         unselected = [f for f in FACETS if f not in selected]
-        # The first share also counts the matches, so it is never empty.
-        shares = balanced_shares(unselected, FACET_SPLIT)
-        jobs = [(share, None, i == 0) for i, share in enumerate(shares)] + [([f], f, False) for f in sorted(selected)]
+        # The unselected facets' aggregation also counts the matches (even with no facet left to count).
+        jobs = [(unselected, None, True)] + [([f], f, False) for f in sorted(selected)]
         pool = self.helpers()
         pending = [pool.submit(self._count, searcher, schema, text, request, topics, *job) for job in jobs]
 
