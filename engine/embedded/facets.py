@@ -10,9 +10,10 @@ and on two cores the split cost more CPU than it saved in waiting
 
 Every facet is counted in full except ``source``: an archive has tens of
 thousands of files, and listing them all costs more than the rest of the
-search. Its top values are gathered per index segment (as Elasticsearch does
-per shard), which is exact while a segment's matching files fit in
-``compile.SOURCE_SEGMENT_SIZE``. Topics are counted per combination (a
+search. Each index segment lists its top files (as Elasticsearch does per
+shard), ``compile.SOURCE_SEGMENT_FACTOR`` times as many as the facet shows;
+as a file's paragraphs sit in one segment, the top files and their counts
+come out as a full count would give them. Topics are counted per combination (a
 ``topic_mask`` value), then per topic with the names of the generation's bits
 (engine.embedded.generations.TopicBits).
 

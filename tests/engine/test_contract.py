@@ -264,6 +264,22 @@ def test_closed_vocabularies_are_listed_in_their_declared_order(engine_factory: 
     assert [(f.value, f.count) for f in result.facets["org_type"]] == [("工会", 1), ("共青团", 2)]
 
 
+def test_the_file_facet_lists_the_files_with_most_matches_with_whole_counts(engine_factory: EngineFactory) -> None:
+    # Twelve files holding 1 to 12 matching paragraphs, written in shuffled order: only two are listed,
+    # and those two must be the biggest with every one of their paragraphs counted.
+    base = by_id("a003-0001")
+    docs = [
+        replace(base, paragraph_id=f"f{n:02d}-{i:04d}", article_id=f"f{n:02d}", source_path=f"archive/f{n:02d}.txt")
+        for n in (7, 12, 3, 9, 1, 11, 5, 10, 2, 8, 4, 6)
+        for i in range(n)
+    ]
+    engine = engine_factory.loaded(docs)
+    result = search(engine, "送温暖", facet_size=2)
+    assert [(f.value, f.count) for f in result.facets["source"]] == [("archive/f12.txt", 12), ("archive/f11.txt", 11)]
+    narrowed = search(engine, "送温暖", facet_size=2, filters={"source": ("archive/f01.txt",)})
+    assert ("archive/f01.txt", 1, True) in [(f.value, f.count, f.selected) for f in narrowed.facets["source"]]
+
+
 def test_an_unknown_period_is_its_own_value_apart_from_other(engine_factory: EngineFactory) -> None:
     base = by_id("a003-0001")
     docs = [
