@@ -63,8 +63,14 @@ DOCSTORE_BLOCK_BYTES = 262_144
 #: A searcher is replaced after this many uses. tantivy gives every searcher, per index segment,
 #: a cache of 100 decompressed doc-store blocks (DOCSTORE_BLOCK_BYTES each: 25 MiB a segment,
 #: ~175 MiB per process at one million paragraphs), which tantivy-py gives no way to size;
-#: searches share few blocks, so the cache saves less than the ~1 ms a reload costs.
+#: in a large archive searches share few blocks, so the cache saves less than the ~1 ms a reload costs.
 SEARCHER_USES = 4
+#: ...unless the whole doc store, decompressed, fits in this many bytes: then the searcher is kept
+#: and every stored document is read from memory after its first use (at 100k paragraphs: 15 MiB
+#: of doc store, +15 MiB per process, 0.82x the CPU of a search; bench/RESULTS.md, issue 17).
+DOCSTORE_CACHE_BUDGET = 48 * 2**20
+#: Decompressed bytes per doc-store byte on disk, rounded up (measured ~1.0 for GB18030 values in lz4).
+DECOMPRESSED_PER_STORED = 1.5
 
 _OS_ERROR = re.compile(r"os error (\d+)")
 
@@ -262,6 +268,7 @@ class Generation:
         self._writer: tantivy.IndexWriter | None = None
         self._meta_stamp = _stamp(path / "meta.json")
         self._uses = 0
+        self._store_cached_whole = self._store_fits_cache()
 
     def _check_version(self) -> None:
         if not self.path.is_dir():
@@ -278,7 +285,10 @@ class Generation:
             )
 
     def searcher(self) -> tantivy.Searcher:
-        """A searcher on the latest commit, whichever process made it; a fresh one every SEARCHER_USES calls."""
+        """A searcher on the latest commit, whichever process made it; a fresh one every SEARCHER_USES calls.
+
+        The same one is kept when the whole doc store fits DOCSTORE_CACHE_BUDGET (``_store_fits_cache``).
+        """
         stamp = _stamp(self.path / "meta.json")
         # No meta.json: a rebuild just replaced and removed this generation;
         # keep answering from the files already open until the caller switches.
@@ -286,13 +296,22 @@ class Generation:
             self.index.reload()
             self._meta_stamp = stamp
             self._uses = 0
-        elif stamp is not None and self._uses >= SEARCHER_USES:
+            self._store_cached_whole = self._store_fits_cache()
+        elif stamp is not None and self._uses >= SEARCHER_USES and not self._store_cached_whole:
             # Only to let go of the doc-store caches: if the folder vanished meanwhile, keep the one we have.
             with contextlib.suppress(ValueError, OSError):
                 self.index.reload()
             self._uses = 0
         self._uses += 1
         return self.index.searcher()
+
+    def _store_fits_cache(self) -> bool:
+        """Whether the doc store, decompressed, fits DOCSTORE_CACHE_BUDGET (a small archive keeps its searcher)."""
+        try:
+            stored = sum(f.stat().st_size for f in self.path.glob("*.store"))
+        except OSError:  # a rebuild removed the folder meanwhile: keep replacing searchers
+            return False
+        return stored * DECOMPRESSED_PER_STORED <= DOCSTORE_CACHE_BUDGET
 
     def writer(self) -> tantivy.IndexWriter:
         """The single writer of this folder (tantivy locks it against other processes)."""
