@@ -6,6 +6,7 @@ no thread, no socket (portal.engine_access opens the engine in each worker).
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -14,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -167,18 +169,27 @@ class _CountingIndex:
         return getattr(self._index, name)
 
 
+@contextlib.contextmanager
+def counted_reloads(index_dir: Path) -> Iterator[tuple[EmbeddedEngine, _CountingIndex]]:
+    """An engine on ``index_dir`` whose live index counts its reloads."""
+    engine = EmbeddedEngine(index_dir)
+    try:
+        generation = engine._generations.live()
+        assert generation is not None
+        counting = _CountingIndex(generation.index)
+        generation.index = counting  # type: ignore[assignment]
+        yield engine, counting
+    finally:
+        engine.close()
+
+
 def test_a_worker_lets_go_of_its_searcher_every_few_uses_and_answers_the_same(
     portal_index: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # tantivy's doc-store cache lives as long as the searcher: replacing it bounds a worker's heap
     # once the doc store is too big to keep in memory whole (here: any doc store).
     monkeypatch.setattr(generations, "DOCSTORE_CACHE_BUDGET", 0)
-    engine = EmbeddedEngine(portal_index)
-    try:
-        generation = engine._generations.live()
-        assert generation is not None
-        counting = _CountingIndex(generation.index)
-        generation.index = counting  # type: ignore[assignment]
+    with counted_reloads(portal_index) as (engine, counting):
         request = SearchRequest(query="工会", page_size=5)
         answers = [engine.search(request) for _ in range(3 * generations.SEARCHER_USES)]
         assert counting.reloads >= 2
@@ -191,20 +202,11 @@ def test_a_worker_lets_go_of_its_searcher_every_few_uses_and_answers_the_same(
             2 * generations.SEARCHER_USES
         )
         assert counting.reloads >= 3
-    finally:
-        engine.close()
 
 
 def test_a_doc_store_that_fits_the_cache_keeps_its_searcher(portal_index: Path) -> None:
     # A small archive is read from memory after the first searches: no reload, no re-decompressed blocks.
-    engine = EmbeddedEngine(portal_index)
-    try:
-        generation = engine._generations.live()
-        assert generation is not None
-        counting = _CountingIndex(generation.index)
-        generation.index = counting  # type: ignore[assignment]
+    with counted_reloads(portal_index) as (engine, counting):
         request = SearchRequest(query="工会", page_size=5)
         totals = {engine.search(request).total for _ in range(3 * generations.SEARCHER_USES)}
         assert counting.reloads == 0 and len(totals) == 1
-    finally:
-        engine.close()
