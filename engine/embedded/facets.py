@@ -87,10 +87,37 @@ class FacetCounter:
         """
         selected = _selected_facets(request)
         unselected = [f for f in FACETS if f not in selected]
-        # The unselected facets' aggregation also counts the matches (even with no facet left to count).
-        jobs = [(unselected, None, True)] + [([f], f, False) for f in sorted(selected)]
+        # One aggregation for the unselected facets, which also counts the matches (even with no facet left),
+        # and one per selected facet, counted without its own selection.
+        jobs = [(unselected, None)] + [([f], f) for f in sorted(selected)]
+
+        def count(facets: list[str], skip: str | None) -> tuple[Counts, int | None]:
+            """value → count per facet under every selection but ``skip``'s; the match count when skipping none."""
+            began = time.perf_counter()
+            narrowed = plan.filters_except(request.filters, request.year_from, request.year_to, skip=skip)
+            aggs: dict[str, Any] = {}
+            for facet in facets:
+                aggs.update(facet_aggregations(facet, request))
+            if skip is None:
+                aggs.update(match_count_aggregation())
+            result = searcher.aggregate(filtered(text, narrowed, schema), aggs)
+            found = {
+                facet: {
+                    str(b["key"]): b["doc_count"]
+                    for name in (facet, facet + SELECTED)
+                    for b in result.get(name, {}).get("buckets", ())
+                }
+                for facet in facets
+                if facet != "topic"
+            }
+            if "topic" in facets:
+                found["topic"] = topic_counts(result["topic"]["buckets"], topics.names_for)
+            if self.on_timing is not None:
+                self.on_timing(Timing(FACET_COUNTS, round((time.perf_counter() - began) * 1000, 1)))
+            return found, int(result[TOTAL]["value"]) if skip is None else None
+
         pool = self.helpers()
-        pending = [pool.submit(self._count, searcher, schema, text, request, topics, *job) for job in jobs]
+        pending = [pool.submit(count, *job) for job in jobs]
 
         def wait_for_facets() -> tuple[dict[str, list[FacetCount]], int]:
             by_facet: Counts = {}
@@ -102,43 +129,6 @@ class FacetCounter:
             return backend_rules.facet_lists(by_facet, request.filters, request.facet_size), total
 
         return wait_for_facets
-
-    def _count(
-        self,
-        searcher: tantivy.Searcher,
-        schema: tantivy.Schema,
-        text: plan.Node,
-        request: SearchRequest,
-        topics: TopicBits,
-        facets: list[str],
-        skip: str | None,
-        count_matches: bool,
-    ) -> tuple[Counts, int | None]:
-        """value → count per facet under every selection but ``skip``'s, and the match count if asked."""
-        began = time.perf_counter()
-        query = filtered(
-            text, plan.filters_except(request.filters, request.year_from, request.year_to, skip=skip), schema
-        )
-        aggs: dict[str, Any] = {}
-        for facet in facets:
-            aggs.update(facet_aggregations(facet, request))
-        if count_matches:
-            aggs.update(match_count_aggregation())
-        result = searcher.aggregate(query, aggs)
-        found = {
-            facet: {
-                str(b["key"]): b["doc_count"]
-                for name in (facet, facet + SELECTED)
-                for b in result.get(name, {}).get("buckets", ())
-            }
-            for facet in facets
-            if facet != "topic"
-        }
-        if "topic" in facets:
-            found["topic"] = topic_counts(result["topic"]["buckets"], topics.names_for)
-        if self.on_timing is not None:
-            self.on_timing(Timing(FACET_COUNTS, round((time.perf_counter() - began) * 1000, 1)))
-        return found, int(result[TOTAL]["value"]) if count_matches else None
 
     def close(self) -> None:
         """Stop the helper threads (those of this process only)."""
