@@ -210,9 +210,10 @@ def search_bodies(request: SearchRequest, wanted: plan.QueryPlan) -> tuple[dict[
       The copies of the page's hits are counted afterwards (``copies_body``).
 
     The second counts the facets: the text query alone without its scoring
-    clauses (engine.plan.matching), no hits, ``facet_aggregations``. The node runs the two side by side; with no hits
-    the second may be answered from the shard request cache, which holds
-    until the next commit's refresh (turning the page costs no second count).
+    clauses (engine.plan.matching), no hits, ``facet_aggregations``. The
+    node runs the two side by side; with no hits the second may be answered
+    from the shard request cache, which holds until the next commit's
+    refresh (turning the page costs no second count).
 
     No ``highlight`` section: marks are made in Python by engine.highlight on
     the stored text, exactly as the embedded engine does, so both backends

@@ -8,6 +8,7 @@ name in both files, so a difference in meaning shows side by side.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 import tantivy
@@ -46,10 +47,7 @@ def _leaf(node: plan.Node, schema: tantivy.Schema) -> tantivy.Query:
         case plan.Phrase(field, tokens, slop):
             return _phrase(schema, field, tokens, slop)
         case plan.AnyTerm(field, tokens):
-            terms = [_Q.term_query(schema, field, t) for t in dict.fromkeys(tokens)]
-            if len(terms) == 1:
-                return terms[0]
-            return _Q.boolean_query([(_OCCUR.Should, t) for t in terms])
+            return _each_term(schema, field, tokens)
         case plan.Terms(field, values):
             return terms_query(schema, field, backend_rules.typed_values(field, values))
         case plan.Range(field, gte, lte):
@@ -72,9 +70,15 @@ def terms_query(schema: tantivy.Schema, field: str, values: list[Any]) -> tantiv
     values = list(dict.fromkeys(values))
     if len(values) > TERMS_LOOKED_UP:
         return _Q.term_set_query(schema, field, values)
-    if len(values) == 1:
-        return _Q.term_query(schema, field, values[0])
-    return _Q.boolean_query([(_OCCUR.Should, _Q.term_query(schema, field, v)) for v in values])
+    return _each_term(schema, field, values)
+
+
+def _each_term(schema: tantivy.Schema, field: str, values: Iterable[Any]) -> tantivy.Query:
+    """Any of ``values`` in ``field``, each a term query of its own (each scores its BM25 where scored)."""
+    terms = [_Q.term_query(schema, field, v) for v in dict.fromkeys(values)]
+    if len(terms) == 1:
+        return terms[0]
+    return _Q.boolean_query([(_OCCUR.Should, t) for t in terms])
 
 
 def _phrase(schema: tantivy.Schema, field: str, tokens: tuple[str, ...], slop: int) -> tantivy.Query:

@@ -231,9 +231,9 @@ def page_hits(
 ) -> list[Hit]:
     """Hits ranked ``start`` to ``start + size - 1``; with ``collapse``, one per duplicate key.
 
-    ``query`` matches what the ranking ranks (without scoring: engine.plan.matching);
-    it counts the copies of the page's hits. The copies of the page's hits are counted on a ``helpers`` thread while
-    this one reads and highlights the hits (tantivy releases the GIL).
+    ``query`` matches what the ranking ranks, without scoring (engine.plan.matching);
+    the copies of the page's hits are counted with it on a ``helpers`` thread
+    while this one reads and highlights the hits (tantivy releases the GIL).
     """
     if not collapse:
         ranked = ranking.slice(start, start + size)
