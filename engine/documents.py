@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from engine import analysis, plan
@@ -126,21 +127,38 @@ def stored_fields(doc: IndexDocument) -> dict[str, Any]:
     }
 
 
+#: Paragraph texts whose views are remembered. An archive repeats many paragraphs (the same headings and
+#: stock sentences in every year's summary, one summary saved twice): about a quarter of the text at 100k is
+#: analysed again within the last few thousand paragraphs. ~1.5 KB an entry: at most ~12 MB.
+TEXT_VIEWS_CACHED = 8192
+#: Section paths whose ``context`` view is remembered: consecutive paragraphs share their headings.
+CONTEXT_VIEWS_CACHED = 1024
+
+
 def token_views(doc: IndexDocument) -> TokenViews:
     """The ``words``, ``chars`` and ``context`` views of a paragraph (the segmentation an index needs)."""
+    words, chars = _text_views(doc.text)
+    section_path = tuple(doc.section_path)
+    return TokenViews(
+        words=words, chars=chars, context=_context_view(section_path), text=doc.text, section_path=section_path
+    )
+
+
+@lru_cache(maxsize=TEXT_VIEWS_CACHED)
+def _text_views(text: str) -> tuple[str, str]:
+    """The ``words`` and ``chars`` views of one text, joined (a repeated text is segmented once)."""
     # Overlong "words" (a URL or base64 blob in a saved web page) are dropped:
     # Elasticsearch's whitespace tokenizer would cut them at 255 characters and
     # tantivy would not, and matching never depends on words anyway (chars does).
-    words, chars = analysis.token_views(doc.text)
+    words, chars = analysis.token_views(text)
     if words and max(map(len, words)) > MAX_WORD_LENGTH:
         words = [w for w in words if len(w) <= MAX_WORD_LENGTH]
-    return TokenViews(
-        words=" ".join(words),
-        chars=" ".join(chars),
-        context=" ".join(context_tokens(doc.section_path)),
-        text=doc.text,
-        section_path=tuple(doc.section_path),
-    )
+    return " ".join(words), " ".join(chars)
+
+
+@lru_cache(maxsize=CONTEXT_VIEWS_CACHED)
+def _context_view(section_path: tuple[str, ...]) -> str:
+    return " ".join(context_tokens(section_path))
 
 
 def _current_views(doc: IndexDocument) -> TokenViews | None:
