@@ -23,7 +23,10 @@ Latency is the client's wall time per request (the ES systems pay the same
 HTTP round trip on loopback). Ratios are ours ÷ peer: below 1 means ours is
 faster. The ingest side loads the paragraphs into both ES indices
 alternately (bench/peer_load.py) and sets the peer's bulk rate next to the
-project's ingest from files (bench/results/<size>-ingest.json).
+project's ingest from files (bench/results/<size>-ingest.json). It also
+loads the project's own documents, analysed beforehand, once through the
+project's loader and once through a plain ``streaming_bulk``: the loader's
+own yardstick.
 """
 
 from __future__ import annotations
@@ -39,10 +42,12 @@ from typing import Any
 from bench.common import latency_summary, load_result, loadavg, log, machine, paragraphs_file, read_jsonl, save_result
 from bench.peer_bodies import peer_body
 from bench.peer_http import Searcher, http_searcher, throughput_side_by_side
-from bench.peer_load import es_client, es_process, load_embedded, load_ours, load_peer
+from bench.peer_load import es_client, es_process, load_embedded, load_ours, load_peer, load_plain
 from bench.queries import BenchQuery, load_queries
 
 PEER_INDEX = "bench-peer-stock"
+#: A plain bulk load of the project's own documents: the yardstick for its loader.
+PLAIN_INDEX = "bench-peer-plain"
 OURS_ALIAS = "bench-peer-ours"
 SYSTEMS = ("peer", "embedded", "ours_es", "ours_http")
 #: Requests per system in the 8-client throughput run.
@@ -145,10 +150,13 @@ def search_summary(measured: dict[str, Any], queries: list[BenchQuery], rounds: 
 def ingest_side_by_side(
     client: Any, url: str, records: list[dict[str, Any]], rounds: int, scratch: Path
 ) -> dict[str, Any]:
-    """Peer bulk load, the project's ES loader and its embedded index, alternated ``rounds`` times; best of each."""
+    """Peer bulk load, the project's ES loader (also on analysed documents, beside a plain bulk of them) and its
+    embedded index, alternated ``rounds`` times; best of each."""
     loaders: dict[str, Callable[[list[dict[str, Any]]], dict[str, Any]]] = {
         "peer": lambda recs: load_peer(client, PEER_INDEX, recs),
         "ours_es": lambda recs: load_ours(client, url, OURS_ALIAS, recs),
+        "ours_es_analysed": lambda recs: load_ours(client, url, OURS_ALIAS, recs, analysed=True),
+        "plain_es": lambda recs: load_plain(client, PLAIN_INDEX, recs),
         "embedded": lambda recs: load_embedded(client, scratch, recs),
     }
     # Untimed warm-up on a slice: the first bulk requests on a fresh JVM run interpreted code.
@@ -182,6 +190,10 @@ def ingest_ratios(ingest: dict[str, Any], from_files: dict[str, Any] | None) -> 
         if name in ingest:
             out[f"{name}_over_peer_mb_per_s"] = _ratio(ingest[name]["mb_per_s"], peer["mb_per_s"])
             out[f"{name}_over_peer_mb_per_cpu_s"] = _ratio(ingest[name]["mb_per_cpu_s"], peer["mb_per_cpu_s"])
+    if "ours_es_analysed" in ingest and "plain_es" in ingest:
+        ours, plain = ingest["ours_es_analysed"], ingest["plain_es"]
+        out["loader_over_plain_mb_per_s"] = _ratio(ours["mb_per_s"], plain["mb_per_s"])
+        out["loader_over_plain_mb_per_cpu_s"] = _ratio(ours["mb_per_cpu_s"], plain["mb_per_cpu_s"])
     if from_files:
         out["embedded_from_files_mb_per_s"] = from_files["mb_per_s"]
         out["embedded_from_files_mb_per_cpu_s"] = from_files.get("mb_per_cpu_s")
@@ -254,10 +266,11 @@ def _search_side_by_side(client: Any, url: str, index: Path, label: str, rounds:
 
 
 def _cleanup(client: Any, url: str) -> None:
-    """Drop both throwaway indices so a node found at a URL is left as it was."""
+    """Drop the throwaway indices so a node found at a URL is left as it was."""
     from engine.elastic import ElasticsearchEngine
 
-    client.indices.delete(index=PEER_INDEX, ignore_unavailable=True)
+    for index in (PEER_INDEX, PLAIN_INDEX):
+        client.indices.delete(index=index, ignore_unavailable=True)
     engine = ElasticsearchEngine(url=url, alias=OURS_ALIAS)
     engine.drop()
     engine.close()

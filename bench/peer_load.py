@@ -138,15 +138,22 @@ def _documents(records: list[dict[str, Any]]) -> Iterator[tuple[str, list[Any]]]
         yield source, docs
 
 
-def load_ours(client: Any, url: str, alias: str, records: list[dict[str, Any]]) -> dict[str, Any]:
-    """Build a fresh index behind ``alias`` through the project's loader (rebuild, replace_source per file)."""
+def load_ours(
+    client: Any, url: str, alias: str, records: list[dict[str, Any]], *, analysed: bool = False
+) -> dict[str, Any]:
+    """Build a fresh index behind ``alias`` through the project's loader (rebuild, replace_source per file).
+
+    ``analysed``: the documents carry their token views, made before the clock
+    starts, as the indexer's workers make them in a real ingest; otherwise the
+    loader segments them itself (as the peer's node analyses its text).
+    """
     from engine import rebuilding
     from engine.elastic import ElasticsearchEngine
 
     engine = ElasticsearchEngine(url=url, alias=alias)
     engine.drop()
     text_bytes = sum(len(r["text"].encode("utf-8")) for r in records)
-    files = list(_documents(records))
+    files = _analysed(records) if analysed else list(_documents(records))
     with Measured(client) as m, rebuilding(engine) as writing:
         for source, docs in files:
             writing.replace_source(source, docs)
@@ -155,6 +162,49 @@ def load_ours(client: Any, url: str, alias: str, records: list[dict[str, Any]]) 
     result["index_mb"] = mb(index_bytes(client, alias))
     result["index_over_text"] = round(result["index_mb"] / result["text_mb"], 2)
     log(f"ours on ES: {result['mb_per_s']} MB/s, {result['mb_per_cpu_s']} MB per CPU-s, index {result['index_mb']} MB")
+    return result
+
+
+def _analysed(records: list[dict[str, Any]]) -> list[tuple[str, list[Any]]]:
+    """The records as IndexDocuments carrying their token views (what the indexer's workers hand over)."""
+    from engine.documents import analysed
+
+    return [(source, [analysed(doc) for doc in docs]) for source, docs in _documents(records)]
+
+
+def load_plain(client: Any, index: str, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """The project's documents, analysed beforehand, through a plain ``streaming_bulk`` into the project's mapping.
+
+    The yardstick for the loader itself (issue 17: at least as fast per
+    CPU-second as a plain bulk load of the same documents): same fields, same
+    mapping and settings, no replica; only the way they are sent differs.
+    """
+    from elasticsearch import helpers
+
+    from engine import backend_rules
+    from engine.elastic.indices import index_body
+
+    client.indices.delete(index=index, ignore_unavailable=True)
+    text_bytes = sum(len(r["text"].encode("utf-8")) for r in records)
+    files = _analysed(records)
+    body = index_body()
+    body["settings"]["index"].update(number_of_shards=1, number_of_replicas=0, auto_expand_replicas="false")
+
+    def actions() -> Iterator[dict[str, Any]]:
+        for source, docs in files:
+            for fields in backend_rules.settled_documents(source, docs):
+                yield {"_index": index, "_id": fields["paragraph_id"], "_source": fields}
+
+    with Measured(client) as m:
+        client.indices.create(index=index, **body)
+        failed = 0
+        for ok, _item in helpers.streaming_bulk(client, actions(), chunk_size=PEER_BULK_DOCS, raise_on_error=False):
+            failed += not ok
+        client.indices.refresh(index=index)
+    result = {"paragraphs": len(records), "failed": failed, "text_mb": mb(text_bytes), **m.rates(text_bytes)}
+    result["index_mb"] = mb(index_bytes(client, index))
+    result["index_over_text"] = round(result["index_mb"] / result["text_mb"], 2)
+    log(f"plain bulk of our documents: {result['mb_per_s']} MB/s, {result['mb_per_cpu_s']} MB per CPU-s")
     return result
 
 

@@ -81,6 +81,12 @@ _INGEST_SYSTEMS = (
     ("embedded", "ours embedded (rebuild, replace_source per file, 1 process), from parsed text"),
 )
 
+#: The loader's own yardstick: the same analysed documents, sent by the loader and by a plain bulk.
+_LOADER_SYSTEMS = (
+    ("plain_es", "plain `streaming_bulk` of our documents (analysed beforehand), our mapping"),
+    ("ours_es_analysed", "ours on ES, the same documents analysed beforehand (as the indexer's workers do)"),
+)
+
 
 def _ingest_rows(s: str, r: dict[str, Any]) -> list[Row]:
     ingest, ratios = r.get("ingest") or {}, r.get("ingest_ratios") or {}
@@ -104,6 +110,15 @@ def _ingest_rows(s: str, r: dict[str, Any]) -> list[Row]:
                     f"{ratios.get(f'{name}_over_peer_mb_per_cpu_s')})",
                 ]
             )
+    for name, label in _LOADER_SYSTEMS:
+        if name in ingest:
+            one = ingest[name]
+            rows.append([s, label, one["mb_per_s"], one["mb_per_cpu_s"], one["index_over_text"], ""])
+    if ratios.get("loader_over_plain_mb_per_s"):
+        rows[-1][-1] = (
+            f"ours ÷ plain bulk: **{ratios['loader_over_plain_mb_per_s']}** "
+            f"(per CPU-s {ratios.get('loader_over_plain_mb_per_cpu_s')})"
+        )
     if ratios.get("embedded_from_files_mb_per_s"):
         rows.append(
             [
