@@ -20,7 +20,7 @@ import tantivy
 from engine import documents as stored
 from engine.contract import Hit
 from engine.embedded.compile import BUCKET_LIMIT, restricted, terms_query
-from engine.embedded.schema import stored_fields
+from engine.embedded.schema import collapse_hash, stored_fields
 from engine.tracing import RANKING_WINDOW, OnTiming, Timing
 
 #: Ranks fetched past those a page asks for, so that a group of tied copies
@@ -272,9 +272,15 @@ def _first_of_each_group(searcher: tantivy.Searcher, ranking: Ranking, wanted: i
 def duplicate_counts(
     searcher: tantivy.Searcher, schema: tantivy.Schema, query: tantivy.Query, keys: list[str]
 ) -> dict[str, int]:
-    """Matching paragraphs per duplicate key, for the keys on one page."""
+    """Matching paragraphs per duplicate key, for the keys on one page.
+
+    Counted on the ``collapse_hash`` column, the groups' identity when collapsing:
+    a number per paragraph costs less to bucket than the key's text (about a
+    third of this count at 100k paragraphs).
+    """
     if not keys:
         return {}
     narrowed = restricted(query, terms_query(schema, "duplicate_key", keys))
-    agg = searcher.aggregate(narrowed, {"k": {"terms": {"field": "duplicate_key", "size": len(keys)}}})
-    return {b["key"]: b["doc_count"] for b in agg["k"]["buckets"]}
+    agg = searcher.aggregate(narrowed, {"k": {"terms": {"field": "collapse_hash", "size": len(keys)}}})
+    by_hash = {int(b["key"]): b["doc_count"] for b in agg["k"]["buckets"]}
+    return {key: by_hash[h] for key in keys if (h := collapse_hash(key)) in by_hash}
