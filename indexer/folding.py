@@ -43,14 +43,56 @@ class FoldedText:
         return self.offsets[start], self.offsets[end - 1] + 1
 
 
+#: The blocks archive text is mostly written in: ASCII, general and CJK punctuation, the
+#: unified Han block, full-width forms. Which of their characters the fold keeps is learnt once.
+_COMMON_BLOCKS = ((0x20, 0x7E), (0x2000, 0x206F), (0x3000, 0x303F), (0x4E00, 0x9FFF), (0xFF00, 0xFFEF))
+#: The character Chinese prose changes most often under the fold (one in every twenty or so).
+_FULL_WIDTH_COMMA = "，"
+
+
+@lru_cache(maxsize=1)
+def _fold_shortcuts() -> tuple[re.Pattern[str], tuple[tuple[str, str], ...]]:
+    """Runs of characters the fold may change, and the replacements done before looking for them.
+
+    The pattern matches every character outside the common blocks' fixed points, so what
+    it leaves out folds to itself. A replacement is kept only when its result is such a
+    fixed point: the runs left to fold then never hold a character folded already.
+    """
+    kept: list[int] = []
+    for low, high in _COMMON_BLOCKS:
+        block = "".join(map(chr, range(low, high + 1)))
+        kept.extend(ord(ch) for ch, folded in zip(block, _fold_each_char(block), strict=True) if ch == folded)
+    ranges: list[str] = []
+    start = previous = kept[0]
+    for code in [*kept[1:], -1]:
+        if code != previous + 1:
+            ranges.append(re.escape(chr(start)) + ("" if previous == start else "-" + re.escape(chr(previous))))
+            start = code
+        previous = code
+    fixed = set(map(chr, kept))
+    folded_comma = _fold_each_char(_FULL_WIDTH_COMMA)
+    replacements = ((_FULL_WIDTH_COMMA, folded_comma),) if folded_comma in fixed else ()
+    return re.compile(f"[^{''.join(ranges)}]+"), replacements
+
+
+def _fold_run(match: re.Match[str]) -> str:
+    return _fold_each_char(match.group())
+
+
 @lru_cache(maxsize=4096)
 def fold_chars(text: str) -> str:
     """The engine's one-for-one fold of ``text`` (engine.analysis.fold), remembered.
 
     The boilerplate rules, the zones, the facets and the duplicate keys fold the
     same lines and paragraphs of a document one after the other: each is folded once.
+    The engine looks every character up in its table; most characters of Chinese text
+    fold to themselves, so only the runs of other characters are looked up here (the
+    same result: the fold is one character at a time).
     """
-    return _fold_each_char(text)
+    changing, replacements = _fold_shortcuts()
+    for old, new in replacements:
+        text = text.replace(old, new)
+    return changing.sub(_fold_run, text)
 
 
 @lru_cache(maxsize=4096)

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from indexer.enrichment.pattern_facts import at_start_only, required_text, with_first_chars
+from indexer.enrichment.keywords import trie_pattern
+from indexer.enrichment.pattern_facts import at_start_only, required_alternatives, required_text, with_first_chars
 
 DEFAULT_ZONE_RULES = Path(__file__).resolve().parent / "data" / "page_zones.toml"
 
@@ -38,25 +39,33 @@ class AnyPattern:
     One alternation of ~150 cues is tried cue by cue at every position of a line. Here
     the cues anchored at the start (``^…``) are tried at the start only, and the rest as one
     alternation behind an assertion of the characters a match can start with, so that the
-    regex engine rejects most positions with one test. Same answer as searching the plain
-    alternation (tests/indexer/cleaning/test_zone_scans.py).
+    regex engine rejects most positions with one test. Before that alternation, ``needs``
+    (when every other cue has texts one of which its matches contain, see
+    indexer.enrichment.pattern_facts.required_alternatives) looks for those texts in one
+    trie scan, which the engine runs skipping ahead: most lines hold none of them. Same
+    answer as searching the plain alternation (tests/indexer/cleaning/test_zone_scans.py).
     """
 
     at_start: re.Pattern[str] | None
     anywhere: re.Pattern[str] | None
+    needs: re.Pattern[str] | None = None
 
     @classmethod
     def of(cls, patterns: list[str]) -> AnyPattern:
         """The scan for ``patterns`` (regular expressions without global flags)."""
         first = [p for p in patterns if at_start_only(re.compile(p))]
         rest = [p for p in patterns if p not in first]
-        return cls(_alternation(first), with_first_chars(_alternation(rest)) if rest else None)
+        needed = [required_alternatives(re.compile(p)) for p in rest]
+        needs = trie_pattern({t for texts in needed for t in texts or ()}) if None not in needed else None
+        return cls(_alternation(first), with_first_chars(_alternation(rest)) if rest else None, needs)
 
     def search(self, text: str) -> bool:
         """Whether one of the patterns matches somewhere in ``text``."""
         if self.at_start is not None and self.at_start.match(text):
             return True
-        return self.anywhere is not None and self.anywhere.search(text) is not None
+        if self.anywhere is None or (self.needs is not None and self.needs.search(text) is None):
+            return False
+        return self.anywhere.search(text) is not None
 
 
 def _alternation(patterns: list[str]) -> re.Pattern[str] | None:

@@ -80,6 +80,78 @@ def _literal_runs(items: list) -> list[str]:
     return runs
 
 
+#: At most this many texts stand for the matches of a pattern (see required_alternatives).
+MAX_ALTERNATIVES = 64
+
+
+def required_alternatives(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Texts one of which every match of ``pattern`` contains; None when none are known.
+
+    :func:`required_text` widened to alternations: "(正式|付费)会员" needs 正式会员 or
+    付费会员, "(为|给)(大家|您)" one of four words, "\\d+篇" needs 篇. Read from a run
+    of consecutive top-level items whose matches can be written out (plain characters,
+    groups, branches, optional parts, classes of a few plain characters; look-arounds and
+    anchors consume nothing); of the runs, the one whose shortest text is longest.
+    """
+    items = _parse(pattern)
+    if not items:
+        return None
+    best: tuple[tuple[int, int], frozenset[str]] | None = None
+    for start in range(len(items)):
+        texts: set[str] | None = {""}
+        for op, arg in items[start:]:
+            texts = _concatenated(texts, _texts_of_item(op, arg))  # type: ignore[arg-type]
+            if texts is None:
+                break
+            if "" not in texts:
+                rank = (min(map(len, texts)), -len(texts))
+                if best is None or rank > best[0]:
+                    best = (rank, frozenset(texts))
+    return None if best is None else best[1]
+
+
+def _concatenated(left: set[str] | None, right: set[str] | None) -> set[str] | None:
+    """Every text of ``left`` followed by every text of ``right``; None when too many or unknown."""
+    if left is None or right is None or len(left) * len(right) > MAX_ALTERNATIVES:
+        return None
+    return {a + b for a in left for b in right}
+
+
+def _texts_of_sequence(items: list) -> set[str] | None:
+    texts: set[str] | None = {""}
+    for op, arg in items:
+        texts = _concatenated(texts, _texts_of_item(op, arg))
+        if texts is None:
+            return None
+    return texts
+
+
+def _texts_of_item(op: object, arg: object) -> set[str] | None:
+    """Every text one item of a parse tree can match, when they are few and known."""
+    if op in (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT):
+        return {""}
+    if op is _sre.LITERAL:
+        return {chr(arg)}  # type: ignore[arg-type]
+    if op is _sre.IN:
+        chars = [chr(a) for o, a in arg if o is _sre.LITERAL]  # type: ignore[attr-defined]
+        return set(chars) if len(chars) == len(arg) and len(chars) <= MAX_ALTERNATIVES else None  # type: ignore[arg-type]
+    if op is _sre.SUBPATTERN:
+        _group, add_flags, del_flags, inner = arg  # type: ignore[misc]
+        return None if add_flags or del_flags else _texts_of_sequence(list(inner))
+    if op is _sre.BRANCH:
+        texts: set[str] = set()
+        for alternative in arg[1]:  # type: ignore[index]
+            found = _texts_of_sequence(list(alternative))
+            if found is None:
+                return None
+            texts |= found
+        return texts if len(texts) <= MAX_ALTERNATIVES else None
+    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT) and arg[:2] == (0, 1):  # type: ignore[index]
+        found = _texts_of_sequence(list(arg[2]))  # type: ignore[index]
+        return None if found is None else found | {""}
+    return None
+
+
 def first_chars(pattern: re.Pattern[str]) -> str | None:
     """A character class (without brackets) holding every character a match can start with.
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from indexer.enrichment import places, writer
 from indexer.enrichment.evidence import ArticleText
 from indexer.enrichment.keywords import trie_pattern
-from indexer.enrichment.pattern_facts import first_chars, required_text, with_first_chars
+from indexer.enrichment.pattern_facts import first_chars, required_alternatives, required_text, with_first_chars
 from indexer.enrichment.rules import CueFamily, LiteralCounts, LiteralIndex, all_families, facet_rules
 
 
@@ -99,6 +99,28 @@ def test_pattern_facts_on_examples() -> None:
     assert first_chars(re.compile("(?=x)")) is None  # matches the empty string
     assert first_chars(re.compile("[^a]b")) is None
     assert with_first_chars(re.compile("学校党[委政]")).pattern == "学校党[委政]"  # the engine skips ahead itself
+
+
+def test_required_alternatives_on_examples() -> None:
+    assert required_alternatives(re.compile("(正式|付费)会员")) == {"正式会员", "付费会员"}
+    assert required_alternatives(re.compile("(为|给)(大家|您)")) == {"为大家", "为您", "给大家", "给您"}
+    assert required_alternatives(re.compile(r"\d+篇")) == {"篇"}
+    assert required_alternatives(re.compile("怎么样?呢")) == {"怎么呢", "怎么样呢"}
+    assert required_alternatives(re.compile(r"^(摘要|简介)[:]")) == {"摘要:", "简介:"}
+    assert required_alternatives(re.compile("[^a]b")) == {"b"}
+    assert required_alternatives(re.compile("a*")) is None  # matches the empty string
+    assert required_alternatives(re.compile("(?i)ab")) is None  # characters may match more than themselves
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(texts, glued))
+def test_every_match_holds_one_of_the_required_alternatives(text: str) -> None:
+    for source in _sources():
+        plain = re.compile(_plain(re.compile(source)))
+        needed = required_alternatives(plain)
+        if needed is not None:
+            for match in plain.finditer(text):
+                assert any(t in match.group() for t in needed), (source, match.group())
 
 
 def _plain_tag_table(data: bytes) -> dict[str, str]:
