@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from bench.peer import ingest_ratios
 from bench.peer_bodies import PEER_FACETS, peer_body, peer_document, peer_mapping, peer_query
 from bench.queries import BenchQuery, load_queries
 
@@ -117,3 +118,21 @@ def test_peer_document_keeps_text_and_facets_and_drops_empty_values() -> None:
         "article_id": "a",
         "source_path": "x.txt",
     }
+
+
+def test_ingest_ratios_set_the_loader_against_a_plain_bulk_of_the_same_documents() -> None:
+    def load(mb_per_s: float, mb_per_cpu_s: float) -> dict[str, float]:
+        return {"mb_per_s": mb_per_s, "mb_per_cpu_s": mb_per_cpu_s}
+
+    ingest = {
+        "peer": load(4.0, 3.0),
+        "ours_es": load(2.0, 1.5),
+        "ours_es_analysed": load(3.0, 2.0),
+        "plain_es": load(2.0, 1.6),
+    }
+    ratios = ingest_ratios(ingest, None)
+    assert ratios["ours_es_over_peer_mb_per_s"] == 0.5
+    # The yardstick of the loader itself is the plain bulk, not the peer.
+    assert ratios["loader_over_plain_mb_per_s"] == 1.5
+    assert ratios["loader_over_plain_mb_per_cpu_s"] == 1.25
+    assert "loader_over_plain_mb_per_s" not in ingest_ratios({"peer": ingest["peer"]}, None)
