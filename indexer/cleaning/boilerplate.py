@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
+from indexer.enrichment.pattern_facts import at_start_only, required_text
 from indexer.folding import fold
 
 DEFAULT_RULES = Path(__file__).resolve().parent.parent / "data" / "boilerplate.txt"
@@ -32,21 +33,76 @@ class BoilerplateRules:
         """
         kept: list[tuple[str, int | None, bool]] = []
         captured: dict[str, str] = {}
+        tail, line, inline = self._scans
         for text, level in lines:
             folded = fold(text.strip())
-            if any(p.search(folded) for p in self.tail):
+            if tail.first(folded):
                 break
-            match = next((m for p in self.line if (m := p.search(folded))), None)
+            match = line.first(folded)
             if match:
                 for name, value in match.groupdict().items():
                     if value:
                         captured.setdefault(name, value)
                 kept.append((text, level, True))
                 continue
-            for pattern in self.inline:
-                text = pattern.sub("", text)
+            for pattern, _, needs in inline.tries:
+                if needs in text:  # a pattern whose required text is absent removes nothing
+                    text = pattern.sub("", text)
             kept.append((text, level, False))
         return kept, captured
+
+    @cached_property
+    def _scans(self) -> tuple[_RuleScan, _RuleScan, _RuleScan]:
+        return _RuleScan(self.tail), _RuleScan(self.line), _RuleScan(self.inline)
+
+
+class _RuleScan:
+    """Rules of one kind, tried on a line in order, with what lets most lines pass them over.
+
+    Every line of every document meets every rule, and nearly all lines match none:
+    the rules anchored at the line's start are tried there together in one match, and
+    each other rule only on a line holding the text its matches require
+    (indexer.enrichment.pattern_facts). The first match is the one the rules in order find.
+    """
+
+    def __init__(self, patterns: tuple[re.Pattern[str], ...]) -> None:
+        anchored = [_anchored(p) for p in patterns]
+        #: (pattern, anchored at the start, text every match holds) in rule order.
+        self.tries = tuple((p, at_start, _required(p)) for p, at_start in zip(patterns, anchored, strict=True))
+        sources = [f"(?:{p.pattern})" for p, at_start in zip(patterns, anchored, strict=True) if at_start]
+        try:
+            self._start = re.compile("|".join(sources), re.IGNORECASE) if sources else None
+        except re.error:  # e.g. one group name in two rules: each anchored rule is tried
+            self._start = None
+
+    def first(self, text: str) -> re.Match[str] | None:
+        """The match of the first rule that matches ``text``, or None."""
+        starts = self._start is None or self._start.match(text) is not None
+        for pattern, at_start, needs in self.tries:
+            if (starts if at_start else needs in text) and (match := pattern.search(text)):
+                return match
+        return None
+
+
+def _anchored(pattern: re.Pattern[str]) -> bool:
+    """Whether a rule matches only at the start of a line."""
+    try:
+        return at_start_only(re.compile(pattern.pattern))
+    except re.error:
+        return False
+
+
+def _required(pattern: re.Pattern[str]) -> str:
+    """Text every match of a rule holds as written ("" when none is known).
+
+    Rules ignore case; a required text of characters without case is matched only by
+    itself, so it must be in the line. Otherwise nothing is required.
+    """
+    try:
+        _, needs = required_text(re.compile(pattern.pattern))
+    except re.error:
+        return ""
+    return needs if all(ch.lower() == ch == ch.upper() for ch in needs) else ""
 
 
 @dataclass

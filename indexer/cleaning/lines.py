@@ -162,22 +162,28 @@ def join_hard_wraps(lines: list[str]) -> list[str]:
     """Join a line cut mid-sentence (no closing punctuation) with the line that continues it."""
     out: list[str] = []
     for text in lines:
-        if out:
+        # Tests in order of cost, each asked only when the ones before leave the join open:
+        # a line that ends its sentence is never continued.
+        if out and not out[-1].endswith(_TERMINAL_ENDS) and _can_continue(out[-1]):
             prev = out[-1]
-            ends_open = not prev.endswith(_TERMINAL_ENDS)
-            # "…手段。 2、发挥民主监督作用" ends on an inline heading, not on a cut sentence.
-            tail = _last_sentence(prev)
-            ends_on_heading = tail != prev and bool(tail) and _is_heading_like(tail)
-            prev_can_continue = is_unbalanced(prev) or (
-                len(prev) > 15 and not _is_heading_like(prev) and not ends_on_heading
-            )
             starts_new = leading_marker(text) is not None or _is_heading_like(text)
-            if ends_open and prev_can_continue and not starts_new:
+            if not starts_new:
                 joiner = "" if _joins_without_space(prev, text) else " "
                 out[-1] = prev + joiner + text
                 continue
         out.append(text)
     return out
+
+
+def _can_continue(prev: str) -> bool:
+    """Whether a line that does not end its sentence may go on in the next line."""
+    if is_unbalanced(prev):
+        return True
+    if len(prev) <= 15 or _is_heading_like(prev):
+        return False
+    # "…手段。 2、发挥民主监督作用" ends on an inline heading, not on a cut sentence.
+    tail = _last_sentence(prev)
+    return not (tail != prev and bool(tail) and _is_heading_like(tail))
 
 
 def clean_lines(raw: Sequence[LineLike], rules: BoilerplateRules | None = None) -> CleanResult:

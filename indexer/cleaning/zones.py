@@ -26,6 +26,7 @@ from typing import Literal
 from indexer.folding import folded_view
 from indexer.markers import leading_marker
 from indexer.pagerules import LineRule, zone_rules
+from indexer.textstats import count_in_pages
 from indexer.titles import TitleShape, has_genre_word, names_a_unit, same_title, title_shape
 
 Role = Literal["content", "title", "debris"]
@@ -38,10 +39,9 @@ _WIDE_RANGES = (
     "\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
     "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U00020000-\U0003fffd"
 )
-# Characters of a kind are counted as what is left once the runs of all other characters are
+# Wide characters are counted as what is left once the runs of all other characters are
 # removed: Chinese lines hold few such runs, while finding each character makes a string of it.
 _NOT_WIDE_RUN = re.compile(f"[^{_WIDE_RANGES}]+")
-_NOT_HAN_RUN = re.compile(r"[^\u3400-\u9fff]+")
 
 
 @dataclass(frozen=True)
@@ -190,8 +190,8 @@ def display_width(text: str) -> int:
 
 
 def _han_count(text: str) -> int:
-    """How many Han characters ``text`` holds."""
-    return len(_NOT_HAN_RUN.sub("", text))
+    """How many Han characters (U+3400–U+9FFF) ``text`` holds."""
+    return count_in_pages(text, 0x34, 0x9F)
 
 
 def wrap_width(texts: list[str]) -> int | None:

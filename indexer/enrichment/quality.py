@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-_NOT_HAN = re.compile(r"[^\u4e00-\u9fff]+")
+from indexer.textstats import count_in_pages
+
 _FACT = re.compile(r"\d")
 
 
@@ -12,7 +13,7 @@ def content_quality(text: str, is_heading: bool, placeholders: int) -> float:
     """0..1: long, concrete paragraphs score high; headings and short blanked lines low."""
     if is_heading:
         return 0.1
-    han = len(_NOT_HAN.sub("", text))  # counts Han characters without a list of one-character strings
+    han = count_in_pages(text, 0x4E, 0x9F)  # the unified Han block, U+4E00–U+9FFF
     length = min(1.0, han / 100)
     score = length
     if _FACT.search(text):

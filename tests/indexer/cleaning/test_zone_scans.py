@@ -15,8 +15,9 @@ import tomllib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.cleaning import lines, zones
+from indexer.cleaning import lines, load_rules, zones
 from indexer.enrichment.pattern_facts import at_start_only
+from indexer.folding import fold
 from indexer.pagerules import DEFAULT_ZONE_RULES, AnyPattern, zone_rules
 
 RAW = tomllib.loads(DEFAULT_ZONE_RULES.read_text(encoding="utf-8"))
@@ -98,3 +99,50 @@ def test_inline_spans_are_those_of_every_pattern_run_plainly(text: str) -> None:
 @given(st.text(alphabet=st.sampled_from(list("。！？!?；;工 \u3000\t\n,")), max_size=20))
 def test_the_last_sentence_is_the_last_piece_of_the_split(text: str) -> None:
     assert lines._last_sentence(text) == lines._SENTENCE_BREAK.split(text)[-1]
+
+
+BOILERPLATE = load_rules()
+BOILERPLATE_CHARS = sorted(
+    {ch for p in (*BOILERPLATE.line, *BOILERPLATE.tail, *BOILERPLATE.inline) for ch in p.pattern if not ch.isascii()}
+) + list("0123 :-.[]()`'docxpfDOCX")
+# Lines glued from the rules' own words, so that every kind of rule matches now and then.
+BOILERPLATE_WORDS = [
+    "我要投稿",
+    "来源：",
+    "时间:2023-12-30 ",
+    "相关文章:",
+    "【工作总结】",
+    "本稿件属于",
+    "精品合同推荐--",
+]
+BOILERPLATE_WORDS += ["海量范文文档任你选", "下一页", "[1] ", "本DOC文档由网生成", "由整理。", "工'会", "`", "工作"]
+boilerplate_texts = st.one_of(
+    st.text(alphabet=st.sampled_from(BOILERPLATE_CHARS), max_size=30),
+    st.lists(st.sampled_from(BOILERPLATE_WORDS), max_size=4).map("".join),
+)
+
+
+def _plain_boilerplate(lines: list[tuple[str, int | None]]) -> tuple[list, dict[str, str]]:
+    """BoilerplateRules.apply as first written: every rule searched on every line, in order."""
+    kept: list[tuple[str, int | None, bool]] = []
+    captured: dict[str, str] = {}
+    for text, level in lines:
+        folded = fold(text.strip())
+        if any(p.search(folded) for p in BOILERPLATE.tail):
+            break
+        match = next((m for p in BOILERPLATE.line if (m := p.search(folded))), None)
+        if match:
+            captured.update({k: v for k, v in match.groupdict().items() if v and k not in captured})
+            kept.append((text, level, True))
+            continue
+        for pattern in BOILERPLATE.inline:
+            text = pattern.sub("", text)
+        kept.append((text, level, False))
+    return kept, captured
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(boilerplate_texts, max_size=6))
+def test_boilerplate_rules_passed_over_by_required_text_mark_as_every_rule_would(texts: list[str]) -> None:
+    lines = [(text, None) for text in texts]
+    assert BOILERPLATE.apply(lines) == _plain_boilerplate(lines)
