@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from indexer.enrichment.keywords import trie_pattern
+from indexer.enrichment.keywords import KeywordGroups, trie_pattern
 from indexer.enrichment.pattern_facts import at_start_only, required_alternatives, required_text, with_first_chars
 
 DEFAULT_ZONE_RULES = Path(__file__).resolve().parent / "data" / "page_zones.toml"
@@ -72,9 +72,22 @@ def _alternation(patterns: list[str]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
 
 
+def _family_needs(families: list[list[str]]) -> KeywordGroups:
+    """Which families (by their index) a text may hit: those whose cues' required texts it holds.
+
+    A family with a cue that requires no known text is always among them.
+    """
+    groups: list[list[str]] = []
+    for patterns in families:
+        needed = [required_alternatives(re.compile(p)) for p in patterns]
+        groups.append([""] if None in needed else sorted({t for texts in needed for t in texts or ()}))
+    return KeywordGroups(groups)
+
+
 @lru_cache(maxsize=4)
 def zone_rules(path: Path = DEFAULT_ZONE_RULES) -> dict:
-    """The parsed rule file: compiled ``families`` (and ``any_family``, their union), ``line_rules``,
+    """The parsed rule file: compiled ``families`` (and ``any_family``, their union, and
+    ``family_needs``, which of them a line can hit), ``line_rules``,
     ``inline`` patterns (with ``inline_needs``, the text each one's matches contain, and the
     ``inline_trigger`` every one of them needs), ``titles`` and ``zones``."""
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -101,6 +114,7 @@ def zone_rules(path: Path = DEFAULT_ZONE_RULES) -> dict:
         inline_needs = tuple(required_text(p)[1] for p in inline)
         trigger = re.compile(raw["inline"]["trigger"])
         any_family = AnyPattern.of([p for pats in raw["families"].values() for p in pats])
+        family_needs = _family_needs(list(raw["families"].values()))
     except re.error as exc:
         raise ValueError(f"{path}: bad regular expression: {exc}") from exc
     unknown = {f for r in rules for f in (*r.families, *r.required)} - families.keys()
@@ -109,6 +123,7 @@ def zone_rules(path: Path = DEFAULT_ZONE_RULES) -> dict:
     return {
         "families": families,
         "any_family": any_family,
+        "family_needs": family_needs,
         "line_rules": rules,
         "inline": tuple(with_first_chars(p) for p in inline),
         "inline_needs": inline_needs,

@@ -154,7 +154,14 @@ def clean_title(title: str) -> str:
 
 def same_title(a: str, b: str) -> bool:
     """Two titles that name the same document once markers, counts and decoration are gone."""
-    return bool(a) and bool(b) and _title_key(a) == _title_key(b)
+    if not (a and b):
+        return False
+    key = _title_key(b)
+    # A key is the folded text with characters removed (never added): a text that lacks one
+    # of the other key's characters cannot have the same key. Most body lines compared with
+    # the title lack some, and are told apart without working out their own key.
+    folded = fold(a)
+    return all(ch in folded for ch in key) and _title_key(a) == key
 
 
 @lru_cache(maxsize=1024)

@@ -87,7 +87,11 @@ def _families_hit(folded: str) -> set[str]:
     rules = zone_rules()
     if not rules["any_family"].search(folded):
         return set()  # most lines of text: no cue of any family
-    return {name for name, pattern in rules["families"].items() if pattern.search(folded)}
+    # Only the families whose cues' required texts the line holds can be hit (pagerules._family_needs).
+    maybe = rules["family_needs"].present(folded)
+    return {
+        name for i, (name, pattern) in enumerate(rules["families"].items()) if i in maybe and pattern.search(folded)
+    }
 
 
 def _satisfies(rule: LineRule, hit: set[str], length: int) -> bool:

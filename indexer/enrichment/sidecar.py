@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import fnmatch
 import glob
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -75,26 +76,29 @@ def sidecar_overrides(path: Path, title: str, root: Path | None = None, *, also_
     A row with a title applies when it equals ``title`` (as the file titles the
     article) or ``also_title`` (as the index shows it).
     """
-    path = path.resolve()
-    stop = root.resolve() if root else None
+    # Plain strings and os.path: asked for every article, where pathlib's objects cost
+    # several times the few system calls that find the folders' metadata.csv files.
+    resolved = os.path.realpath(path)
+    stop = os.path.realpath(root) if root else None
     titles = {t for t in (title, also_title) if t}
     ranked: list[tuple[tuple[int, int, int, int], SidecarRow]] = []
-    folder = path.parent
+    folder = os.path.dirname(resolved)
     depth = 0
     while True:
-        csv_path = folder / SIDECAR_NAME
-        if csv_path.is_file():
-            relative = path.relative_to(folder).as_posix()
-            for index, row in enumerate(load_rows(csv_path)):
+        csv_path = os.path.join(folder, SIDECAR_NAME)
+        if os.path.isfile(csv_path):
+            relative = resolved[len(os.path.join(folder, "")) :]  # the file's path below the folder
+            for index, row in enumerate(load_rows(Path(csv_path))):
                 if row.title and row.title not in titles:
                     continue
                 exact = is_exact(row.pattern, relative)
                 if not (exact or fnmatch.fnmatch(relative, row.pattern)):
                     continue
                 ranked.append(((0 if exact else 1, 0 if row.title else 1, depth, index), row))
-        if folder == stop or folder.parent == folder:
+        parent = os.path.dirname(folder)
+        if folder == stop or parent == folder:
             break
-        folder = folder.parent
+        folder = parent
         depth += 1
     overrides: dict[str, str] = {}
     for _, row in sorted(ranked, key=lambda item: item[0]):

@@ -34,7 +34,12 @@ _BREAK_RULES = (
 # that first lets the regex engine reject all other positions with one test, instead of
 # trying the seven alternatives and their look-behinds there.
 _BREAK_FIRST = rf"(?=[\s\d第篇范（({CN_DIGITS}])"
-_BREAKS = re.compile(_BREAK_FIRST + "(?:" + "|".join(f"{before}(?={start})" for before, start in _BREAK_RULES) + ")")
+# And every break comes right after a sentence end, or at white space, or (an article marker)
+# at 第篇范: a numeral inside a sentence (统一, 进一步) is rejected before the seven are tried.
+_BREAK_PLACE = r"(?:(?<=[。！？!?；;])|(?=[\s第篇范]))"
+_BREAKS = re.compile(
+    _BREAK_FIRST + _BREAK_PLACE + "(?:" + "|".join(f"{before}(?={start})" for before, start in _BREAK_RULES) + ")"
+)
 _HEADING_STYLES = {"cn", "cn_paren", "num", "num_paren", "circled"}
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
 MAX_HEADING = 40
