@@ -88,13 +88,22 @@ def _peer_actions(index: str, records: Iterable[dict[str, Any]]) -> Iterator[dic
 
 def load_peer(client: Any, index: str, records: list[dict[str, Any]]) -> dict[str, Any]:
     """Create the stock index, bulk-load the paragraphs, refresh; the rates, counted to the refresh."""
+    actions = list(_peer_actions(index, records))
+    result = _bulk_load(client, index, peer_mapping(), actions, records)
+    log(f"peer bulk: {result['mb_per_s']} MB/s, {result['mb_per_cpu_s']} MB per CPU-s, index {result['index_mb']} MB")
+    return result
+
+
+def _bulk_load(
+    client: Any, index: str, body: dict[str, Any], actions: Iterable[dict[str, Any]], records: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Create ``index`` from ``body``, send ``actions`` through a plain ``streaming_bulk``, refresh; the rates."""
     from elasticsearch import helpers
 
     client.indices.delete(index=index, ignore_unavailable=True)
     text_bytes = sum(len(r["text"].encode("utf-8")) for r in records)
-    actions = list(_peer_actions(index, records))
     with Measured(client) as m:
-        client.indices.create(index=index, **peer_mapping())
+        client.indices.create(index=index, **body)
         failed = 0
         for ok, _item in helpers.streaming_bulk(client, actions, chunk_size=PEER_BULK_DOCS, raise_on_error=False):
             failed += not ok
@@ -102,7 +111,6 @@ def load_peer(client: Any, index: str, records: list[dict[str, Any]]) -> dict[st
     result = {"paragraphs": len(records), "failed": failed, "text_mb": mb(text_bytes), **m.rates(text_bytes)}
     result["index_mb"] = mb(index_bytes(client, index))
     result["index_over_text"] = round(result["index_mb"] / result["text_mb"], 2)
-    log(f"peer bulk: {result['mb_per_s']} MB/s, {result['mb_per_cpu_s']} MB per CPU-s, index {result['index_mb']} MB")
     return result
 
 
@@ -179,13 +187,9 @@ def load_plain(client: Any, index: str, records: list[dict[str, Any]]) -> dict[s
     CPU-second as a plain bulk load of the same documents): same fields, same
     mapping and settings, no replica; only the way they are sent differs.
     """
-    from elasticsearch import helpers
-
     from engine import backend_rules
     from engine.elastic.indices import index_body
 
-    client.indices.delete(index=index, ignore_unavailable=True)
-    text_bytes = sum(len(r["text"].encode("utf-8")) for r in records)
     files = _analysed(records)
     body = index_body()
     body["settings"]["index"].update(number_of_shards=1, number_of_replicas=0, auto_expand_replicas="false")
@@ -195,15 +199,7 @@ def load_plain(client: Any, index: str, records: list[dict[str, Any]]) -> dict[s
             for fields in backend_rules.settled_documents(source, docs):
                 yield {"_index": index, "_id": fields["paragraph_id"], "_source": fields}
 
-    with Measured(client) as m:
-        client.indices.create(index=index, **body)
-        failed = 0
-        for ok, _item in helpers.streaming_bulk(client, actions(), chunk_size=PEER_BULK_DOCS, raise_on_error=False):
-            failed += not ok
-        client.indices.refresh(index=index)
-    result = {"paragraphs": len(records), "failed": failed, "text_mb": mb(text_bytes), **m.rates(text_bytes)}
-    result["index_mb"] = mb(index_bytes(client, index))
-    result["index_over_text"] = round(result["index_mb"] / result["text_mb"], 2)
+    result = _bulk_load(client, index, body, actions(), records)
     log(f"plain bulk of our documents: {result['mb_per_s']} MB/s, {result['mb_per_cpu_s']} MB per CPU-s")
     return result
 
