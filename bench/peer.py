@@ -224,7 +224,9 @@ def run_peer(
     scratch = root / label / "peer-embedded-index"
     result["ingest"] = ingest_side_by_side(client, url, records, max(1, ingest_rounds), scratch)
     result["ingest_ratios"] = ingest_ratios(result["ingest"], _embedded_ingest(label))
+    # An ingest-only run (`bench ingest` with a node) keeps the last search and throughput figures.
     result["search"] = previous.get("search")
+    result["throughput"] = previous.get("throughput")
     if search_rounds > 0:
         result.update(_search_side_by_side(client, url, index or search_index(root, label), label, search_rounds))
     result["es_process"] = es_process(client)
