@@ -45,15 +45,17 @@ class BoilerplateRules:
                         captured.setdefault(name, value)
                 kept.append((text, level, True))
                 continue
-            for pattern, _, needs in inline.tries:
+            for pattern, needs in inline:
                 if needs in text:  # a pattern whose required text is absent removes nothing
                     text = pattern.sub("", text)
             kept.append((text, level, False))
         return kept, captured
 
     @cached_property
-    def _scans(self) -> tuple[_RuleScan, _RuleScan, _RuleScan]:
-        return _RuleScan(self.tail), _RuleScan(self.line), _RuleScan(self.inline)
+    def _scans(self) -> tuple[_RuleScan, _RuleScan, tuple[tuple[re.Pattern[str], str], ...]]:
+        # Inline rules all apply in turn (no first match to find): each only needs its required text.
+        inline = tuple((pattern, _required(pattern)) for pattern in self.inline)
+        return _RuleScan(self.tail), _RuleScan(self.line), inline
 
 
 class _RuleScan:
