@@ -116,7 +116,8 @@ def expansion_for(request: SearchRequest, parsed: ParsedQuery, literal_count: Ca
     """What the query is widened by: nothing when literal or more-like-this, else engine.expansion's choice.
 
     ``literal_count`` answers how many paragraphs a term alone finds under
-    the request's filters (the sub-word fallback depends on it).
+    the request's filters (the sub-word fallback depends on it), or any
+    number from engine.expansion.FALLBACK_BELOW up once there are that many.
     """
     if request.literal or request.like_text:
         return NO_EXPANSION

@@ -179,7 +179,9 @@ def expand(
     """The alternatives for every unquoted required term of ``parsed``.
 
     ``literal_count`` (hits of a term alone under the search's filters)
-    decides the sub-word fallback; without it, no term is split.
+    decides the sub-word fallback; without it, no term is split. Only
+    whether it is below FALLBACK_BELOW matters, so a backend may stop
+    counting there and answer any number from FALLBACK_BELOW up.
     """
     table = table if table is not None else load_table()
     weights = table.weights

@@ -52,6 +52,7 @@ from engine.elastic.facets import facet_lists
 from engine.elastic.indices import SCHEMA_VERSION, Indices, index_meta
 from engine.elastic.ranking import hits_of, page_keys
 from engine.elastic.writing import BulkWriter, DocumentsRejected
+from engine.expansion import FALLBACK_BELOW
 from engine.query import Term, parse_query
 
 log = logging.getLogger(__name__)
@@ -135,7 +136,11 @@ class ElasticsearchEngine:
         asked: list[Term] = []
         expansion = backend_rules.expansion_for(request, parsed, lambda term: _noted(asked, term))
         narrowed = plan.filters_except(request.filters, request.year_from, request.year_to)
-        counting = [count_body(compile_node(plan.literal_count_query(t, narrowed))) for t in dict.fromkeys(asked)]
+        # Only whether a count is below FALLBACK_BELOW matters: the node may stop counting there.
+        counting = [
+            count_body(compile_node(plan.literal_count_query(t, narrowed)), up_to=FALLBACK_BELOW)
+            for t in dict.fromkeys(asked)
+        ]
         wanted = plan.search_plan(parsed, request.like_text, request.like_exclude, expansion=expansion)
         bodies = search_bodies(request, wanted)
         *counted, page, facet_counts = self._msearch(target, "search", [*counting, *bodies])

@@ -293,9 +293,12 @@ def _keys_under(query: Mapping[str, Any], keys: Iterable[str]) -> dict[str, Any]
     return {"bool": {"filter": [query, {"terms": {DUPLICATE_KEY: list(dict.fromkeys(keys))}}]}}
 
 
-def count_body(query: Mapping[str, Any]) -> dict[str, Any]:
-    """How many paragraphs ``query`` finds (no hits; cacheable, unlike the ``_count`` API)."""
-    return {"size": 0, "track_total_hits": True, "query": dict(query)}
+def count_body(query: Mapping[str, Any], up_to: int | None = None) -> dict[str, Any]:
+    """How many paragraphs ``query`` finds (no hits; cacheable, unlike the ``_count`` API).
+
+    With ``up_to``, the node stops counting there and answers ``up_to`` for any larger count.
+    """
+    return {"size": 0, "track_total_hits": True if up_to is None else up_to, "query": dict(query)}
 
 
 def source_query(source_path: str) -> dict[str, Any]:

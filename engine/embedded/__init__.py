@@ -39,6 +39,7 @@ from engine.embedded.generations import (
 )
 from engine.embedded.generations import native_io_errors as _native_io_errors
 from engine.embedded.schema import SCHEMA_VERSION, SOURCE_PARTITIONS, engine_version, stored_fields, to_tantivy
+from engine.expansion import FALLBACK_BELOW
 from engine.query import Term, parse_query
 from engine.tracing import OnTiming
 
@@ -122,9 +123,14 @@ class EmbeddedEngine:
         searcher, schema = generation.searcher(), generation.schema
         filters = plan.filters_except(request.filters, request.year_from, request.year_to)
 
+        def count(node: plan.Node) -> int:
+            return int(searcher.search(compile_node(node, schema), limit=1, count=True).count)
+
         def literal_count(term: Term) -> int:
-            counted = compile_node(plan.literal_count_query(term, filters), schema)
-            return int(searcher.search(counted, limit=1, count=True).count)
+            # Its paragraphs that hold it as a word are counted first: for a common term they settle it.
+            as_word = plan.word_count_query(term, filters)
+            at_least = count(as_word) if as_word is not None else 0
+            return at_least if at_least >= FALLBACK_BELOW else count(plan.literal_count_query(term, filters))
 
         expansion = backend_rules.expansion_for(request, parsed, literal_count)
         # The quality multiplier is applied by weight_by_field in the ranking, not by the query.
@@ -147,10 +153,11 @@ class EmbeddedEngine:
                 order = first.with_total(total)
             else:
                 order = ranking.Ranking.by_year(searcher, schema, query, total, wanted.ranked, self._on_timing)
+            scope = compile_node(plan.Bool(filter=tuple(filters)), schema) if filters else None
             hits = ranking.page_hits(
                 searcher,
                 schema,
-                filtered(matched, filters, schema),
+                ranking.Matches(filtered(matched, filters, schema), scope),
                 order,
                 page.start,
                 page.size,

@@ -204,6 +204,23 @@ def test_token_views_are_the_two_views_of_the_text(text: str) -> None:
     assert analysis.token_views(text) == (analysis.word_tokens(text), analysis.char_tokens(text))
 
 
+def _contains_run(tokens: list[str], part: list[str]) -> bool:
+    return any(tokens[i : i + len(part)] == part for i in range(len(tokens) - len(part) + 1))
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=tricky_text)
+def test_a_word_token_stands_literally_in_the_chars_view(text: str) -> None:
+    # What lets a count of word hits stand for part of a literal count (engine.plan.word_count_query).
+    # A word of one character is inside some chars token, as a one-character literal match asks.
+    chars = analysis.char_tokens(text)
+    for word in analysis.word_tokens(text):
+        if len(word) == 1:
+            assert any(word in token for token in chars), word
+        else:
+            assert _contains_run(chars, analysis.bigrams(word)), word
+
+
 def test_injected_pinyin_readings_do_not_split_words() -> None:
     # Anti-copy pages put a reading after characters: 教代會(huì), 困(kùn)难(nán)职(zhí)工(gōng).
     assert analysis.without_readings(analysis.fold("教代會(huì)")) == "教代会"

@@ -506,6 +506,13 @@ def test_a_filter_can_separate_copies(corpus: SearchEngine) -> None:
     assert (hit.paragraph_id, hit.duplicate_count) == ("a002-0002", 0)
 
 
+def test_a_copy_is_counted_only_where_it_matches_too(corpus: SearchEngine) -> None:
+    # a000-0002 is found through its heading; its copy a002-0002 stands under another heading.
+    hits = {h.paragraph_id: h.duplicate_count for h in search(corpus, '"在维护权益上下功夫"', collapse=True).hits}
+    assert hits == {"a000-0001": 0, "a000-0002": 0, "a000-0003": 0}
+    assert len(corpus.copies("dup-teku")) == 2
+
+
 def test_a_paragraph_without_duplicate_key_is_its_own_group(corpus: SearchEngine) -> None:
     (hit,) = search(corpus, "生命安全", collapse=True).hits
     assert hit.duplicate_count == 0

@@ -17,7 +17,7 @@ import pytest
 
 from engine import analysis
 from engine.contract import IndexDocument, SearchEngine, SearchRequest, SearchResult
-from engine.expansion import parse_table, subwords
+from engine.expansion import FALLBACK_BELOW, parse_table, subwords
 from indexer.enrichment.dedup import paragraph_key
 from tests.engine.conftest import EngineFactory, load
 from tests.engine.documents import CORPUS, PROXIMITY
@@ -126,6 +126,29 @@ def test_a_rare_compound_is_also_looked_for_as_its_words(archive: SearchEngine) 
     assert ids(result) == ["x7-0000", "x7-0001"]
     assert "职工书屋+建设" in result.expanded
     assert ids(search(archive, "职工书屋建设", literal=True)) == ["x7-0000"]
+
+
+_TOWNS = "东西南北中"
+_UNITS = "甲乙丙丁戊己庚辛壬癸"
+
+
+def _negotiations(count: int) -> list[IndexDocument]:
+    """``count`` different paragraphs that say 工资集体协商 as one word, and one that has its words apart."""
+    said = [
+        _doc(f"w{n}-0000", f"{_TOWNS[n // 10]}片{_UNITS[n % 10]}厂开展工资集体协商，签订专项合同。")
+        for n in range(count)
+    ]
+    return [*said, _doc("apart-0000", "工资待遇由集体讨论后与企业协商确定。")]
+
+
+@pytest.mark.parametrize(("said", "split"), [(FALLBACK_BELOW - 1, True), (FALLBACK_BELOW, False)])
+def test_a_compound_is_split_only_while_the_archive_rarely_says_it(
+    engine_factory: EngineFactory, said: int, split: bool
+) -> None:
+    # 工资集体协商 is one word of the index: below the threshold its words are also looked for apart.
+    engine = engine_factory.loaded(_negotiations(said))
+    found = ids(search(engine, "工资集体协商"))
+    assert len(found) == said + split and ("apart-0000" in found) is split
 
 
 def test_excluded_words_never_expand(archive: SearchEngine) -> None:
