@@ -112,14 +112,34 @@ def _bool(
     should: tuple[plan.Node, ...],
     must_not: tuple[plan.Node, ...],
 ) -> tantivy.Query:
-    clauses = [(_OCCUR.Must, compile_node(n, schema)) for n in must]
-    clauses += [(_OCCUR.Must, zero_score(compile_node(n, schema))) for n in filters]
-    clauses += [(_OCCUR.Should, compile_node(n, schema)) for n in should]
+    required = [(_OCCUR.Must, compile_node(n, schema)) for n in must]
+    required += [(_OCCUR.Must, zero_score(compile_node(n, schema))) for n in filters]
+    excluded = [(_OCCUR.MustNot, compile_node(n, schema)) for n in must_not]
+    scores = _summands(should) if required else should
+    if required and len(scores) > 1:
+        # Each score is added beside the required part on its own, not as one union of them: tantivy looks
+        # for a union's clauses across a block of 4,096 documents around each required match, so clauses that
+        # are costly per document (phrases) were evaluated nearly everywhere when the matches are sparse.
+        query = _Q.boolean_query(required + excluded)
+        for node in scores:
+            query = _Q.boolean_query([(_OCCUR.Must, query), (_OCCUR.Should, compile_node(node, schema))])
+        return query
+    clauses = required + [(_OCCUR.Should, compile_node(n, schema)) for n in scores]
     if not clauses:
         # As in Elasticsearch, a bool of only exclusions matches everything else.
         clauses.append((_OCCUR.Must, _Q.all_query()))
-    clauses += [(_OCCUR.MustNot, compile_node(n, schema)) for n in must_not]
-    return _Q.boolean_query(clauses)
+    return _Q.boolean_query(clauses + excluded)
+
+
+def _summands(should: tuple[plan.Node, ...]) -> tuple[plan.Node, ...]:
+    """Optional clauses whose scores add up, a bool of nothing but optional clauses opened into its own."""
+    out: list[plan.Node] = []
+    for node in should:
+        if isinstance(node, plan.Bool) and node.should and not (node.must or node.filter or node.must_not):
+            out += _summands(node.should)
+        else:
+            out.append(node)
+    return tuple(out)
 
 
 def zero_score(query: tantivy.Query) -> tantivy.Query:

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import tantivy
 
 from engine import open_engine, plan, rebuilding
 from engine.contract import EngineUnavailable, IncompatibleIndex, SearchRequest
@@ -149,6 +150,28 @@ def test_quality_applied_as_a_field_weight_scores_like_the_quality_clause(tmp_pa
     }
     got = {(a.segment_ord, a.doc): score for score, a in weighted}
     assert got == pytest.approx(expected, rel=1e-5) and len(plain) > 1
+
+
+@pytest.mark.parametrize("query", ["困难 职工", "送温暖 职工", "职工之家 OR 工会 职工"])
+def test_scores_added_beside_the_matches_one_by_one_equal_their_union(tmp_path: Path, query: str) -> None:
+    # compile_node chains a bool's optional clauses (tantivy looks for a union's clauses around every match);
+    # the sum, and so every score, is that of one union of the same clauses.
+    engine = load(EmbeddedEngine(tmp_path), CORPUS)
+    generation = engine._generations.live()
+    assert generation is not None
+    searcher, schema = generation.searcher(), generation.schema
+    node = plan.text_query(parse_query(query), quality=False)
+    (relevance,) = node.should
+    clauses = [(tantivy.Occur.Must, compile_node(plan.Bool(filter=node.filter, must_not=node.must_not), schema))]
+    clauses += [(tantivy.Occur.Should, compile_node(n, schema)) for n in relevance.should]
+    as_union = tantivy.Query.boolean_query(clauses)
+
+    def scores(query: tantivy.Query) -> dict[tuple[int, int], float]:
+        return {(a.segment_ord, a.doc): score for score, a in searcher.search(query, limit=100).hits}
+
+    chained = scores(compile_node(node, schema))
+    assert len(relevance.should) > 1 and len(chained) > 1
+    assert chained == pytest.approx(scores(as_union), rel=1e-6)
 
 
 def test_on_timing_reports_each_ranking_window_and_facet_aggregation(tmp_path: Path) -> None:
