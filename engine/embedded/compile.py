@@ -15,7 +15,6 @@ import tantivy
 
 from engine import backend_rules, plan
 from engine.contract import SearchRequest
-from engine.embedded.schema import TOPIC_COLUMNS, TOPIC_GROUP_BITS
 
 #: tantivy refuses aggregations with more buckets than this.
 BUCKET_LIMIT = 65_000
@@ -162,8 +161,9 @@ def facet_aggregations(facet: str, request: SearchRequest) -> dict[str, Any]:
     """The terms aggregations behind one facet (see engine.embedded.facets on ``source``)."""
     field = plan.FACET_FIELDS[facet]
     if facet == "topic":
-        # Counted per combination of topics in each column of topic bits, then per topic by schema.topic_counts.
-        return {column: {"terms": {"field": column, "size": 1 << TOPIC_GROUP_BITS}} for column in TOPIC_COLUMNS}
+        # Counted per combination of topics (a topic_mask value, thousands of them), then per topic by
+        # schema.topic_counts: numeric keys cost half as much per bucket as the joined names did.
+        return {facet: {"terms": {"field": "topic_mask", "size": BUCKET_LIMIT}}}
     if facet != "source":
         return {facet: {"terms": {"field": field, "size": BUCKET_LIMIT}}}
     size = max(1, request.facet_size)

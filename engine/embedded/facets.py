@@ -14,7 +14,7 @@ search. Each index segment lists its top files (as Elasticsearch does per
 shard), ``compile.SOURCE_SEGMENT_FACTOR`` times as many as the facet shows;
 as a file's paragraphs sit in one segment, the top files and their counts
 come out as a full count would give them. Topics are counted per combination (a
-value of a column of topic bits), then per topic with the names of the generation's bits
+``topic_mask`` value), then per topic with the names of the generation's bits
 (engine.embedded.generations.TopicBits).
 
 Pairs with engine/elastic/facets.py, which reads the same counts from one
@@ -37,7 +37,7 @@ from engine import facets as registry
 from engine.contract import FACETS, FacetCount, SearchRequest
 from engine.embedded.compile import SELECTED, TOTAL, facet_aggregations, filtered, match_count_aggregation
 from engine.embedded.generations import TopicBits
-from engine.embedded.schema import TOPIC_COLUMNS, topic_counts
+from engine.embedded.schema import topic_counts
 from engine.tracing import FACET_COUNTS, OnTiming, Timing
 
 Counts = dict[str, dict[str, int]]
@@ -111,7 +111,7 @@ class FacetCounter:
                 if facet != "topic"
             }
             if "topic" in facets:
-                found["topic"] = topic_counts([result[c]["buckets"] for c in TOPIC_COLUMNS], topics.names_for)
+                found["topic"] = topic_counts(result["topic"]["buckets"], topics.names_for)
             if self.on_timing is not None:
                 self.on_timing(Timing(FACET_COUNTS, round((time.perf_counter() - began) * 1000, 1)))
             return found, int(result[TOTAL]["value"]) if skip is None else None

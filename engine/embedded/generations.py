@@ -4,7 +4,7 @@ Folder layout (``--index DIR``, default ./data/index)::
 
     DIR/CURRENT              one line: the name of the live generation
     DIR/gen-<time>-<pid>/    a complete tantivy index + ENGINE_VERSION.json
-                             + TOPICS.json (the topic of each topic bit)
+                             + TOPICS.json (the topic of each topic_mask bit)
 
 A rebuild writes a new generation beside the live one and replaces CURRENT
 atomically (write a temporary file, then rename) only when it has finished,
@@ -126,7 +126,7 @@ def _set_docstore_blocksize(meta_path: Path, size: int) -> None:
 
 
 class TooManyTopics(EngineUnavailable):
-    """A generation would need more than TOPIC_BITS topic names (a bit each in its topic columns)."""
+    """A generation would need more than TOPIC_BITS topic names (a bit each in its ``topic_mask`` column)."""
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -146,7 +146,7 @@ def _write_atomically(path: Path, text: str) -> None:
 
 
 class TopicBits:
-    """The topic name of each topic bit in one generation, kept in its TOPICS.json.
+    """The topic name of each ``topic_mask`` bit in one generation, kept in its TOPICS.json.
 
     Bit i is ``names[i]``. The writer (which holds the engine lock and the
     folder's tantivy lock) gives a name it has not seen the next bit; such
@@ -182,7 +182,7 @@ class TopicBits:
                 self._read()
 
     def mask(self, topics: Iterable[str]) -> int:
-        """``topics`` as topic bits, new names getting the next bits (pending until ``save``)."""
+        """``topics`` as ``topic_mask`` bits, new names getting the next bits (pending until ``save``)."""
         mask = 0
         for topic in topics:
             bit = self._bit.get(topic)
@@ -200,7 +200,7 @@ class TopicBits:
             if len(self._names) >= TOPIC_BITS:
                 raise TooManyTopics(
                     f"the embedded index counts at most {TOPIC_BITS} distinct topics (one bit each in its "
-                    f"topic columns); {self._file.parent} already has {TOPIC_BITS}, so the topic {topic!r} "
+                    f"topic_mask column); {self._file.parent} already has {TOPIC_BITS}, so the topic {topic!r} "
                     f"cannot be added. Use fewer topic names, or the Elasticsearch backend."
                 )
             self._bit[topic] = len(self._names)

@@ -36,24 +36,16 @@ from engine import facets as registry
 # where read, stored values as a GB18030 list; 10: article values once per batch, hex duplicate keys read back
 # from the collapse_hash column; 11: usual ids and quality bands left out of the stored values, position not
 # indexed; 12: quality in the values list (no separate stored field); 13: topic_mask (a bit per topic, names in
-# the generation's TOPICS.json) instead of topic_set; 14: the topic bits in eight columns of eight (TOPIC_COLUMNS).
-SCHEMA_VERSION = 14
+# the generation's TOPICS.json) instead of topic_set.
+SCHEMA_VERSION = 13
 #: The tokenizer of the analysed fields: tokens were made by engine.analysis, the index only splits them apart.
 WHITESPACE = "whitespace_only"
 #: ``sources()`` splits the files into this many partitions when one aggregation cannot list them all.
 SOURCE_PARTITIONS = 256
-#: Topics one generation can tell apart: a bit per topic name, spread over the TOPIC_COLUMNS.
+#: Topics one generation can tell apart: ``topic_mask`` is a u64 column, a bit per topic name.
 TOPIC_BITS = 64
-#: Topic bits per column: column i holds bits ``i * TOPIC_GROUP_BITS`` and up of a paragraph's topic mask.
-TOPIC_GROUP_BITS = 8
-#: The topic columns (u64), each counted by one terms aggregation (engine.embedded.compile.facet_aggregations).
-#: One column of all the bits had a value per combination of topics: thousands of buckets at 100k paragraphs,
-#: and their buckets cost more than the documents (2.3 ms of a search's facets; 14.5 ms at 1M). Eight bits
-#: hold at most 256 combinations; the columns of bits no generation has assigned yet hold no value.
-TOPIC_COLUMNS = tuple(f"topic_mask_{i}" for i in range(TOPIC_BITS // TOPIC_GROUP_BITS))
-_GROUP = (1 << TOPIC_GROUP_BITS) - 1
 #: Keyword fields nobody reads as a column: ``quality_band`` and ``topics`` are only matched by term
-#: (topic counts come from the TOPIC_COLUMNS), so they keep no fast column.
+#: (topic counts come from ``topic_mask``), so they keep no fast column.
 UNREAD_COLUMNS = frozenset({"quality_band", "topics"})
 #: Raw fields only read as a column (paragraph ids sort ties, ``sources()`` aggregates the hashes), never
 #: matched by term.
@@ -78,12 +70,10 @@ def build_schema() -> tantivy.Schema:
         builder.add_integer_field(name, indexed=True, fast=True)
     # Sorts an article's paragraphs and counts matches (columns); never searched.
     builder.add_integer_field("position", indexed=False, fast=True)
-    # A paragraph's topics as bits, bit i for the generation's topic i (engine.embedded.generations.TopicBits),
-    # eight to a column: a terms aggregation per column counts their combinations with numeric keys, half the
-    # cost per bucket of string keys (the earlier ``topic_set`` of joined names); a multi-valued column of
-    # topic numbers would cost ~4x more.
-    for column in TOPIC_COLUMNS:
-        builder.add_unsigned_field(column, fast=True)  # a column only
+    # A paragraph's topics as one number, bit i for the generation's topic i (engine.embedded.generations.TopicBits):
+    # one terms aggregation counts its combinations with numeric keys, half the cost per bucket of string keys
+    # (the earlier ``topic_set`` of joined names), and a multi-valued column would cost ~4x more.
+    builder.add_unsigned_field("topic_mask", fast=True)  # a column only
     # Cheap per-hit duplicate grouping: fast fields are read in bulk, strings are not.
     builder.add_unsigned_field("collapse_hash", fast=True)
     # tantivy multiplies scores by log2(2 + this), which is how quality weighs in here (see quality_weight).
@@ -157,30 +147,26 @@ def source_bucket(path: str) -> int:
     return zlib.crc32(path.encode()) % SOURCE_PARTITIONS
 
 
-def topic_counts(
-    columns: Sequence[Iterable[Mapping[str, Any]]], names_for: Callable[[int], Sequence[str]]
-) -> dict[str, int]:
-    """Paragraphs per topic, from the buckets of a terms aggregation on each of the TOPIC_COLUMNS, in order.
+def topic_counts(buckets: Iterable[Mapping[str, Any]], names_for: Callable[[int], Sequence[str]]) -> dict[str, int]:
+    """Paragraphs per topic, from the buckets of a terms aggregation on ``topic_mask``.
 
     ``names_for`` is given every bit set in some bucket (the masks or'ed
     together) and returns the topic names by bit (TopicBits.names_for).
     """
     per_bit = [0] * TOPIC_BITS
     union = 0
-    for column, buckets in enumerate(columns):
-        offset = column * TOPIC_GROUP_BITS
-        for bucket in buckets:
-            mask, count = bucket["key"], bucket["doc_count"]
-            union |= mask << offset
-            for bit in _bits(mask):
-                per_bit[offset + bit] += count
+    for bucket in buckets:
+        mask, count = bucket["key"], bucket["doc_count"]
+        union |= mask
+        for bit in _bits(mask):
+            per_bit[bit] += count
     names = names_for(union)
     return {names[bit]: count for bit, count in enumerate(per_bit) if count}
 
 
-@functools.lru_cache(maxsize=1 << TOPIC_GROUP_BITS)
+@functools.lru_cache(maxsize=65_536)
 def _bits(mask: int) -> tuple[int, ...]:
-    """The bits set in ``mask`` (one column's: at most 256 combinations, each asked for by every search)."""
+    """The bits set in ``mask``: an index holds a few thousand combinations, each asked for by every search."""
     return tuple(bit for bit in range(mask.bit_length()) if mask >> bit & 1)
 
 
@@ -196,12 +182,8 @@ def to_tantivy(fields: Mapping[str, Any], topic_mask: Callable[[Iterable[str]], 
             if value:
                 doc.add_text(name, value)
     if fields.get("topics"):
-        # A column holds no value for a paragraph without topics among its bits (most columns, most paragraphs).
-        mask = topic_mask(fields["topics"])
-        for column in TOPIC_COLUMNS:
-            if mask & _GROUP:
-                doc.add_unsigned(column, mask & _GROUP)
-            mask >>= TOPIC_GROUP_BITS
+        # Left out when there are none: the column then stores no value for a quarter of the paragraphs.
+        doc.add_unsigned("topic_mask", topic_mask(fields["topics"]))
     for name in registry.integer_fields():
         if fields.get(name) is not None:
             doc.add_integer(name, int(fields[name]))
