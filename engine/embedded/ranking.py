@@ -39,6 +39,8 @@ COLLAPSE_ROOM = 16
 UNKNOWN_TOTAL = 1 << 62
 
 Ranked = list[tuple[float, tantivy.DocAddress]]
+PrefixReader = Callable[[list[tantivy.DocAddress]], list[int]]
+IdReader = Callable[[tantivy.DocAddress], str]
 
 
 @dataclass(frozen=True)
@@ -51,10 +53,6 @@ class Matches:
 
     query: tantivy.Query
     scope: tantivy.Query | None
-
-
-PrefixReader = Callable[[list[tantivy.DocAddress]], list[int]]
-IdReader = Callable[[tantivy.DocAddress], str]
 
 
 def ranks_needed(hits: int, collapse: bool) -> int:
