@@ -26,7 +26,7 @@ import tantivy
 
 from engine import backend_rules, plan
 from engine import documents as stored
-from engine.contract import IndexDocument, SearchRequest, SearchResult
+from engine.contract import Hit, IndexDocument, SearchRequest, SearchResult
 from engine.embedded import ranking
 from engine.embedded.compile import BUCKET_LIMIT, compile_node, filtered
 from engine.embedded.facets import FacetCounter
@@ -142,22 +142,14 @@ class EmbeddedEngine:
         # The facets are counted on other cores while this thread runs the first scored search.
         matched = plan.matching(wanted.node)
         counting = self._facets.start_counting(searcher, schema, matched, request, generation.topics)
-        first = None
-        if by_relevance and page.size:
-            first = ranking.Ranking(searcher, [(query, ranking.UNKNOWN_TOTAL)], True, self._on_timing)
-            first.slice(0, ranking.ranks_needed(page.start + page.size, request.collapse))
-        facets, total = counting()
-        hits = []
-        if page.size and page.start < total:
-            if first is not None:
-                order = first.with_total(total)
-            else:
-                order = ranking.Ranking.by_year(searcher, schema, query, total, wanted.ranked, self._on_timing)
-            scope = compile_node(plan.Bool(filter=tuple(filters)), schema) if filters else None
-            hits = ranking.page_hits(
+        scope = compile_node(plan.Bool(filter=tuple(filters)), schema) if filters else None
+        matches = ranking.Matches(filtered(matched, filters, schema), scope)
+
+        def read_page(order: ranking.Ranking) -> list[Hit]:
+            return ranking.page_hits(
                 searcher,
                 schema,
-                ranking.Matches(filtered(matched, filters, schema), scope),
+                matches,
                 order,
                 page.start,
                 page.size,
@@ -165,6 +157,15 @@ class EmbeddedEngine:
                 wanted.terms,
                 self._facets.helpers(),
             )
+
+        hits: list[Hit] = []
+        if by_relevance and page.size:
+            # A relevance ranking needs no match count: this thread ranks and reads the page while the facets are
+            # still being counted (the longer of the two at 100k paragraphs).
+            hits = read_page(ranking.Ranking(searcher, [(query, ranking.UNKNOWN_TOTAL)], True, self._on_timing))
+        facets, total = counting()
+        if not by_relevance and page.size and page.start < total:
+            hits = read_page(ranking.Ranking.by_year(searcher, schema, query, total, wanted.ranked, self._on_timing))
         took = backend_rules.took_ms(started)
         return SearchResult(total, took, hits, facets, page.number, page.size, wanted.terms, wanted.expanded)
 

@@ -142,12 +142,6 @@ class Ranking:
         self._fields: dict[tuple[int, int], dict[str, Any]] = {}
         self._windows: dict[int, Window] = {}
 
-    def with_total(self, total: int) -> Ranking:
-        """This relevance ranking, its windows kept, bounded by the match count once it is known."""
-        ranking = Ranking(self.searcher, [(query, total) for query, _ in self.segments], self.by_score, self.on_timing)
-        ranking._windows, ranking._fields = self._windows, self._fields
-        return ranking
-
     @classmethod
     def by_year(
         cls,
@@ -280,7 +274,8 @@ def _first_of_each_group(searcher: tantivy.Searcher, ranking: Ranking, wanted: i
             if key not in seen:
                 seen.add(key)
                 firsts.append(hit)
-        if len(firsts) >= wanted or window >= ranking.total:
+        # Fewer ranks than the window: every match is read (whether or not the total is known yet).
+        if len(firsts) >= wanted or len(ranked) < window:
             return firsts
         window *= 4
 
